@@ -30,10 +30,7 @@ def q_sample(schedule: NoiseSchedule, x0: torch.Tensor, t: torch.Tensor | int, n
     """Sample x_t ~ q(x_t | x_0) in closed form. x0, noise: (B, C, H, W); t: int or (B,)."""
     assert noise.shape == x0.shape
     # Eq. 4: q(x_t | x_0) = N(√ᾱ_t x_0, (1 - ᾱ_t) I), i.e. x_t = √ᾱ_t x_0 + √(1 - ᾱ_t) ε.
-    return (
-        extract(schedule.sqrt_alpha_bars, t, x0) * x0
-        + extract(schedule.sqrt_one_minus_alpha_bars, t, x0) * noise
-    )
+    return extract(schedule.sqrt_alpha_bars, t, x0) * x0 + extract(schedule.sqrt_one_minus_alpha_bars, t, x0) * noise
 
 
 def q_step(schedule: NoiseSchedule, x_prev: torch.Tensor, t: torch.Tensor | int, noise: torch.Tensor) -> torch.Tensor:
@@ -44,10 +41,7 @@ def q_step(schedule: NoiseSchedule, x_prev: torch.Tensor, t: torch.Tensor | int,
     """
     assert noise.shape == x_prev.shape
     # Eq. 2: q(x_t | x_{t-1}) = N(√(1 - β_t) x_{t-1}, β_t I).
-    return (
-        extract(schedule.alphas.sqrt(), t, x_prev) * x_prev
-        + extract(schedule.betas.sqrt(), t, x_prev) * noise
-    )
+    return extract(schedule.alphas.sqrt(), t, x_prev) * x_prev + extract(schedule.betas.sqrt(), t, x_prev) * noise
 
 
 def q_posterior(
@@ -56,26 +50,19 @@ def q_posterior(
     """Mean and variance of the forward-process posterior q(x_{t-1} | x_t, x_0)."""
     assert x0.shape == x_t.shape
     # Eq. 6–7: μ̃_t(x_t, x_0) = √ᾱ_{t-1} β_t/(1-ᾱ_t) x_0 + √α_t (1-ᾱ_{t-1})/(1-ᾱ_t) x_t,  β̃_t = (1-ᾱ_{t-1})/(1-ᾱ_t) β_t
-    mean = (
-        extract(schedule.posterior_mean_coef1, t, x_t) * x0
-        + extract(schedule.posterior_mean_coef2, t, x_t) * x_t
-    )
+    mean = extract(schedule.posterior_mean_coef1, t, x_t) * x0 + extract(schedule.posterior_mean_coef2, t, x_t) * x_t
     variance = extract(schedule.posterior_variance, t, x_t)
     return mean, variance
 
 
 def predict_x0_from_eps(schedule: NoiseSchedule, x_t: torch.Tensor, t: torch.Tensor | int, eps: torch.Tensor):
     """x̂_0 = (x_t - √(1-ᾱ_t) ε) / √ᾱ_t: Eq. 4 solved for x_0 (the x̂_0 of Eq. 15)."""
-    return (
-        x_t - extract(schedule.sqrt_one_minus_alpha_bars, t, x_t) * eps
-    ) / extract(schedule.sqrt_alpha_bars, t, x_t)
+    return (x_t - extract(schedule.sqrt_one_minus_alpha_bars, t, x_t) * eps) / extract(schedule.sqrt_alpha_bars, t, x_t)
 
 
 def predict_eps_from_x0(schedule: NoiseSchedule, x_t: torch.Tensor, t: torch.Tensor | int, x0: torch.Tensor):
     """ε = (x_t - √ᾱ_t x_0) / √(1-ᾱ_t): Eq. 4 solved for ε."""
-    return (
-        x_t - extract(schedule.sqrt_alpha_bars, t, x_t) * x0
-    ) / extract(schedule.sqrt_one_minus_alpha_bars, t, x_t)
+    return (x_t - extract(schedule.sqrt_alpha_bars, t, x_t) * x0) / extract(schedule.sqrt_one_minus_alpha_bars, t, x_t)
 
 
 def training_loss(

@@ -109,12 +109,14 @@ def ddim_step(
     """
     _check_eta(eta)
     x0_pred = _predict_x0(chain, k, x_t, eps, clip_sample, clip_range)
-    alpha_bar_prev = extract(chain.alpha_bars_prev, k, x_t)
-    sigma2 = eta**2 * extract(chain.posterior_variance, k, x_t)  # Eq. 16: σ² = η² β̃_t
-    x_prev = alpha_bar_prev.sqrt() * x0_pred + (1.0 - alpha_bar_prev - sigma2).sqrt() * eps
+    sigma2 = eta**2 * chain.posterior_variance  # Eq. 16: σ_t² = η² β̃_t (tables in float64: 1 - ᾱ - σ² cancels)
+    x_prev = (
+        extract(chain.alpha_bars_prev.sqrt(), k, x_t) * x0_pred
+        + extract((1.0 - chain.alpha_bars_prev - sigma2).sqrt(), k, x_t) * eps
+    )
     if eta > 0 and k > 0:
         assert noise is not None and noise.shape == x_t.shape, "ddim_step needs noise shaped like x_t when η > 0"
-        x_prev = x_prev + sigma2.sqrt() * noise
+        x_prev = x_prev + extract(sigma2.sqrt(), k, x_t) * noise
     return StepOutput(x_prev, x0_pred)
 
 
@@ -171,8 +173,16 @@ def denoise(
         needs_noise = k > 0 and (sampler == "ddpm" or eta > 0)
         noise = randn(x_t.shape, generator, x_t.device, x_t.dtype) if needs_noise else None
         if sampler == "ddpm":
-            out = ddpm_step(chain, k, x_t, eps, variance_type=variance_type, clip_sample=clip_sample,
-                            clip_range=clip_range, noise=noise)
+            out = ddpm_step(
+                chain,
+                k,
+                x_t,
+                eps,
+                variance_type=variance_type,
+                clip_sample=clip_sample,
+                clip_range=clip_range,
+                noise=noise,
+            )
         else:
             out = ddim_step(chain, k, x_t, eps, eta=eta, clip_sample=clip_sample, clip_range=clip_range, noise=noise)
         yield DenoiseStep(i, t, x_t, out.x0_pred)

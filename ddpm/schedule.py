@@ -132,11 +132,16 @@ class NoiseSchedule:
             raise DDPMError(f"A schedule needs at least 2 timesteps (T ≥ 2); got T = {T}.")
         if kind == "cosine":
             unknown = set(params) - {"s", "max_beta"}
-            p = {"s": float(params.get("s", DEFAULT_COSINE_S)), "max_beta": float(params.get("max_beta", DEFAULT_MAX_BETA))}
+            p = {
+                "s": float(params.get("s", DEFAULT_COSINE_S)),
+                "max_beta": float(params.get("max_beta", DEFAULT_MAX_BETA)),
+            }
             if unknown:
                 raise DDPMError(f"The cosine schedule takes s and max_beta, not {', '.join(sorted(unknown))}.")
             if not (p["s"] >= 0 and 0 < p["max_beta"] < 1):
-                raise DDPMError(f"Cosine schedule needs s ≥ 0 and 0 < max_beta < 1; got s={p['s']}, max_beta={p['max_beta']}.")
+                raise DDPMError(
+                    f"Cosine schedule needs s ≥ 0 and 0 < max_beta < 1; got s={p['s']}, max_beta={p['max_beta']}."
+                )
             return cls(_cosine_betas(T, p["s"], p["max_beta"]), kind, p)
         builders = {"linear": _linear_betas, "quadratic": _quadratic_betas, "sigmoid": _sigmoid_betas}
         if kind not in builders:
@@ -164,9 +169,7 @@ class NoiseSchedule:
             return cls.from_betas(config["trained_betas"])
         name = config.get("beta_schedule", "linear")
         if name not in _FROM_DIFFUSERS:
-            raise DDPMError(
-                f"beta_schedule {name!r} is not supported; use one of {', '.join(_FROM_DIFFUSERS)}."
-            )
+            raise DDPMError(f"beta_schedule {name!r} is not supported; use one of {', '.join(_FROM_DIFFUSERS)}.")
         kind = _FROM_DIFFUSERS[name]
         if kind == "cosine":
             return cls.make(kind, T)

@@ -31,8 +31,9 @@ def test_closed_form_equals_iterated_chain_in_distribution(kind):
         for name, samples in (("chain", x), ("closed form", closed)):
             flat = samples.reshape(N, 4)
             assert torch.allclose(flat.mean(0), mean, atol=5 * std / math.sqrt(N)), (name, t)
-            assert torch.allclose(flat.std(0), torch.full((4,), std, dtype=torch.float64),
-                                  atol=5 * std / math.sqrt(2 * N)), (name, t)
+            assert torch.allclose(
+                flat.std(0), torch.full((4,), std, dtype=torch.float64), atol=5 * std / math.sqrt(2 * N)
+            ), (name, t)
 
 
 def test_q_sample_is_the_sqrt_form_not_the_erratum():
@@ -81,7 +82,10 @@ def test_posterior_for_gaussian_data_monte_carlo():
 def test_x0_and_eps_predictions_invert_q_sample():
     s = NoiseSchedule.make("cosine", 1000)
     g = torch.Generator().manual_seed(2)
-    x0, eps = torch.rand(3, 2, 4, 4, generator=g, dtype=torch.float64) * 2 - 1, torch.randn(3, 2, 4, 4, generator=g, dtype=torch.float64)
+    x0, eps = (
+        torch.rand(3, 2, 4, 4, generator=g, dtype=torch.float64) * 2 - 1,
+        torch.randn(3, 2, 4, 4, generator=g, dtype=torch.float64),
+    )
     t = torch.tensor([0, 400, 900])
     x_t = q_sample(s, x0, t, eps)
     torch.testing.assert_close(predict_x0_from_eps(s, x_t, t, eps), x0, rtol=1e-7, atol=1e-7)

@@ -53,18 +53,36 @@ def exact_output_law(schedule, timesteps, sampler, variance_type, eta):
 
 @pytest.mark.parametrize(
     ("sampler", "num_steps", "spacing", "variance_type", "eta"),
-    [("ddpm", None, "leading", "fixed_small", 0.0), ("ddpm", None, "leading", "fixed_large", 0.0),
-     ("ddpm", 100, "leading", "fixed_small", 0.0), ("ddpm", 100, "trailing", "fixed_large", 0.0),
-     ("ddim", 50, "leading", "fixed_small", 0.0), ("ddim", 100, "linspace", "fixed_small", 0.0),
-     ("ddim", 50, "trailing", "fixed_small", 1.0), ("ddim", 1000, "leading", "fixed_small", 0.0)],
+    [
+        ("ddpm", None, "leading", "fixed_small", 0.0),
+        ("ddpm", None, "leading", "fixed_large", 0.0),
+        ("ddpm", 100, "leading", "fixed_small", 0.0),
+        ("ddpm", 100, "trailing", "fixed_large", 0.0),
+        ("ddim", 50, "leading", "fixed_small", 0.0),
+        ("ddim", 100, "linspace", "fixed_small", 0.0),
+        ("ddim", 50, "trailing", "fixed_small", 1.0),
+        ("ddim", 1000, "leading", "fixed_small", 0.0),
+    ],
 )
 def test_sampler_recovers_gaussian_data(sampler, num_steps, spacing, variance_type, eta):
     s = NoiseSchedule.make("linear", 1000)
     g = torch.Generator().manual_seed(0)
     x_T = torch.randn(4000, 1, 4, 4, generator=g, dtype=torch.float64)  # 64,000 pixels
-    x0 = sample_loop(optimal_eps(s), s, x_T, sampler=sampler, num_steps=num_steps, spacing=spacing, eta=eta,
-                     variance_type=variance_type, clip_sample=False, generator=g)
-    mean, std = exact_output_law(s, timesteps_for(1000, num_steps or 1000, spacing).tolist(), sampler, variance_type, eta)
+    x0 = sample_loop(
+        optimal_eps(s),
+        s,
+        x_T,
+        sampler=sampler,
+        num_steps=num_steps,
+        spacing=spacing,
+        eta=eta,
+        variance_type=variance_type,
+        clip_sample=False,
+        generator=g,
+    )
+    mean, std = exact_output_law(
+        s, timesteps_for(1000, num_steps or 1000, spacing).tolist(), sampler, variance_type, eta
+    )
     # Monte Carlo: 5 standard errors of the mean (σ/√n) and of the std (σ/√(2n)) over n = 64,000 pixels.
     n = x0.numel()
     assert x0.mean().item() == pytest.approx(mean, abs=5 * std / n**0.5)
@@ -80,8 +98,14 @@ def test_without_the_right_model_the_data_is_not_recovered():
     """The check above can fail: a model that always says ε = 0 does not produce N(μ, σ²)."""
     s = NoiseSchedule.make("linear", 1000)
     g = torch.Generator().manual_seed(0)
-    x0 = sample_loop(lambda x, t: torch.zeros_like(x), s, torch.randn(500, 1, 4, 4, generator=g), sampler="ddim",
-                     num_steps=50, clip_sample=False)
+    x0 = sample_loop(
+        lambda x, t: torch.zeros_like(x),
+        s,
+        torch.randn(500, 1, 4, 4, generator=g),
+        sampler="ddim",
+        num_steps=50,
+        clip_sample=False,
+    )
     assert abs(x0.std().item() - SIGMA) > 0.1
 
 
@@ -126,9 +150,13 @@ def test_explicit_timesteps_start_the_chain_lower():
 
 @pytest.mark.parametrize(
     ("kwargs", "match"),
-    [({"sampler": "euler"}, "Unknown sampler 'euler'"), ({"variance_type": "learned"}, "Unknown variance type"),
-     ({"spacing": "middle"}, "Unknown timestep spacing"), ({"eta": 1.5, "sampler": "ddim"}, "η must be between"),
-     ({"num_steps": 2000}, "between 1 and 1000")],
+    [
+        ({"sampler": "euler"}, "Unknown sampler 'euler'"),
+        ({"variance_type": "learned"}, "Unknown variance type"),
+        ({"spacing": "middle"}, "Unknown timestep spacing"),
+        ({"eta": 1.5, "sampler": "ddim"}, "η must be between"),
+        ({"num_steps": 2000}, "between 1 and 1000"),
+    ],
 )
 def test_bad_options_raise_before_any_model_call(kwargs, match):
     s = NoiseSchedule.make("linear", 1000)

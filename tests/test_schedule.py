@@ -9,9 +9,18 @@ from ddpm import DDPMError, NoiseSchedule
 from ddpm.schedule import SCHEDULE_KINDS
 
 TABLES = [
-    "betas", "alphas", "alpha_bars", "alpha_bars_prev", "sqrt_alpha_bars", "sqrt_one_minus_alpha_bars",
-    "posterior_variance", "posterior_log_variance_clipped", "posterior_mean_coef1", "posterior_mean_coef2",
-    "snr", "log_snr",
+    "betas",
+    "alphas",
+    "alpha_bars",
+    "alpha_bars_prev",
+    "sqrt_alpha_bars",
+    "sqrt_one_minus_alpha_bars",
+    "posterior_variance",
+    "posterior_log_variance_clipped",
+    "posterior_mean_coef1",
+    "posterior_mean_coef2",
+    "snr",
+    "log_snr",
 ]
 
 
@@ -55,11 +64,19 @@ def test_tables_shapes_ranges_and_monotonicity(schedule):
 def test_posterior_coefficient_identities(schedule):
     s = schedule
     # Noise-free x_t = √ᾱ_t x0 must map to the noise-free x_{t-1} = √ᾱ_{t-1} x0: coef1 + coef2 √ᾱ_t = √ᾱ_{t-1}.
-    torch.testing.assert_close(s.posterior_mean_coef1 + s.posterior_mean_coef2 * s.sqrt_alpha_bars,
-                               s.alpha_bars_prev.sqrt(), rtol=1e-10, atol=1e-12)
+    torch.testing.assert_close(
+        s.posterior_mean_coef1 + s.posterior_mean_coef2 * s.sqrt_alpha_bars,
+        s.alpha_bars_prev.sqrt(),
+        rtol=1e-10,
+        atol=1e-12,
+    )
     # Law of total variance for q(x_{t-1} | x0): 1 - ᾱ_{t-1} = coef2² (1 - ᾱ_t) + β̃_t.
-    torch.testing.assert_close(s.posterior_mean_coef2**2 * (1 - s.alpha_bars) + s.posterior_variance,
-                               1 - s.alpha_bars_prev, rtol=1e-10, atol=1e-12)
+    torch.testing.assert_close(
+        s.posterior_mean_coef2**2 * (1 - s.alpha_bars) + s.posterior_variance,
+        1 - s.alpha_bars_prev,
+        rtol=1e-10,
+        atol=1e-12,
+    )
 
 
 def test_quadratic_sigmoid_cosine_shapes():
@@ -128,7 +145,11 @@ def test_respace_keeps_marginals_and_timesteps(schedule):
 
 @pytest.mark.parametrize("kind", SCHEDULE_KINDS)
 def test_diffusers_config_round_trip(kind):
-    s = NoiseSchedule.make(kind, 500) if kind == "cosine" else NoiseSchedule.make(kind, 500, beta_start=2e-4, beta_end=0.03)
+    s = (
+        NoiseSchedule.make(kind, 500)
+        if kind == "cosine"
+        else NoiseSchedule.make(kind, 500, beta_start=2e-4, beta_end=0.03)
+    )
     again = NoiseSchedule.from_config(s.to_config())
     assert again.kind == kind and torch.equal(again.betas, s.betas)
 
