@@ -105,7 +105,8 @@ def ddim_step(
     """One DDIM step x_t → x_{t-1} at chain position k (Song et al. 2021, Eq. 12 with σ from Eq. 16).
 
     x_{t-1} = √ᾱ_{t-1} x̂_0 + √(1 - ᾱ_{t-1} - σ_t²) ε_θ + σ_t z,  σ_t = η √β̃_t  (η = 0: deterministic; η = 1: DDPM).
-    As in diffusers, the direction term uses the network's ε even when x̂_0 was clipped. ``noise`` is needed when σ_t > 0.
+    As in diffusers, the direction term uses the network's ε even when x̂_0 was clipped.
+    ``noise`` is needed when σ_t > 0.
     """
     _check_eta(eta)
     x0_pred = _predict_x0(chain, k, x_t, eps, clip_sample, clip_range)
@@ -192,6 +193,5 @@ def denoise(
 
 def sample_loop(model: EpsModel, schedule: NoiseSchedule, x_T: torch.Tensor, **kwargs) -> torch.Tensor:
     """Run ``denoise`` to the end and return the final sample x_0 (B, C, H, W)."""
-    for step in denoise(model, schedule, x_T, **kwargs):
-        pass
-    return step.x_t
+    *_, last = denoise(model, schedule, x_T, **kwargs)
+    return last.x_t
