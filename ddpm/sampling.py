@@ -8,6 +8,7 @@ chain is the training schedule itself. The step functions below index the chain 
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Literal, get_args
@@ -193,5 +194,5 @@ def denoise(
 
 def sample_loop(model: EpsModel, schedule: NoiseSchedule, x_T: torch.Tensor, **kwargs) -> torch.Tensor:
     """Run ``denoise`` to the end and return the final sample x_0 (B, C, H, W)."""
-    *_, last = denoise(model, schedule, x_T, **kwargs)
+    (last,) = deque(denoise(model, schedule, x_T, **kwargs), maxlen=1)  # keeps only the final step in memory
     return last.x_t
