@@ -192,7 +192,12 @@ def denoise(
     yield DenoiseStep(K, -1, x_t, x_t)
 
 
+def run_to_end(steps: Iterator[DenoiseStep]) -> DenoiseStep:
+    """Exhaust a ``denoise`` run, keeping only its last step in memory."""
+    (last,) = deque(steps, maxlen=1)
+    return last
+
+
 def sample_loop(model: EpsModel, schedule: NoiseSchedule, x_T: torch.Tensor, **kwargs) -> torch.Tensor:
     """Run ``denoise`` to the end and return the final sample x_0 (B, C, H, W)."""
-    (last,) = deque(denoise(model, schedule, x_T, **kwargs), maxlen=1)  # keeps only the final step in memory
-    return last.x_t
+    return run_to_end(denoise(model, schedule, x_T, **kwargs)).x_t

@@ -1,0 +1,239 @@
+"""Load and save diffusers-format DDPM checkpoints: local folders and Hugging Face Hub repo ids.
+
+Two layouts are read:
+  flat      config.json + diffusion_pytorch_model.{safetensors,bin} + scheduler_config.json   (google/ddpm-*)
+  pipeline  model_index.json, unet/{config.json, weights}, scheduler/scheduler_config.json
+and the pipeline layout is written, so ``diffusers.DDPMPipeline.from_pretrained(folder)`` loads what we save.
+Weights come from safetensors, or from a .bin only through ``torch.load(weights_only=True)``; nothing is ever
+unpickled otherwise and no remote code runs. Every failure a user can meet is a ``DDPMError`` with one sentence.
+"""
+
+from __future__ import annotations
+
+import json
+import pickle
+import zipfile
+from pathlib import Path
+
+import torch
+from huggingface_hub import snapshot_download
+from huggingface_hub.errors import (
+    GatedRepoError,
+    HfHubHTTPError,
+    HFValidationError,
+    LocalEntryNotFoundError,
+    RepositoryNotFoundError,
+    RevisionNotFoundError,
+)
+from huggingface_hub.utils import validate_repo_id
+from safetensors import SafetensorError
+from safetensors.torch import load_file, save_file
+
+from .errors import DDPMError
+from .pipeline import Pipeline, pick_device, pick_dtype
+from .schedule import NoiseSchedule
+from .unet import UNet, UNetConfig, convert_legacy_keys
+
+WEIGHTS_SAFETENSORS = "diffusion_pytorch_model.safetensors"
+WEIGHTS_BIN = "diffusion_pytorch_model.bin"
+CONFIG_FILES = ["model_index.json", "config.json", "scheduler_config.json", "unet/config.json",
+                "scheduler/scheduler_config.json"]
+DEFAULT_MODEL = Path(__file__).resolve().parent.parent / "checkpoints" / "ddpm-mnist"  # bundled, works offline
+DIFFUSERS_VERSION = "0.30.0"  # the format version we write; any diffusers since then reads it
+
+# What DDPMScheduler assumes when a checkpoint carries no scheduler config (Ho et al. 2020's settings).
+DEFAULT_SCHEDULER_CONFIG = {"num_train_timesteps": 1000, "beta_schedule": "linear", "beta_start": 1e-4,
+                            "beta_end": 0.02, "variance_type": "fixed_small", "clip_sample": True}
+
+
+# ------------------------------------------------------------------------------------------------------ sources
+def _looks_like_path(source: str) -> bool:
+    return source.startswith((".", "/", "~")) or "\\" in source or source.count("/") > 1 or Path(source).exists()
+
+
+def resolve(source: str | Path, revision: str | None = None) -> Path:
+    """A local folder as it is, or a Hub repo id downloaded (or found in the cache) by huggingface_hub."""
+    source = str(source)
+    if Path(source).expanduser().is_dir():
+        return Path(source).expanduser()
+    if _looks_like_path(source):
+        raise DDPMError(f"There is no model folder at {source!r}.")
+    try:
+        validate_repo_id(source)
+    except HFValidationError:
+        raise DDPMError(
+            f"{source!r} is neither a model folder nor a Hugging Face Hub id like 'google/ddpm-cifar10-32'."
+        ) from None
+    try:
+        folder = Path(_download(source, revision, [*CONFIG_FILES, WEIGHTS_SAFETENSORS, f"unet/{WEIGHTS_SAFETENSORS}"]))
+        if _weights_file(folder) is None:  # an older repo with .bin weights only
+            folder = Path(_download(source, revision, [WEIGHTS_BIN, f"unet/{WEIGHTS_BIN}"]))
+    except GatedRepoError:
+        raise DDPMError(f"{source} is gated: accept its terms on the Hub and log in with `hf auth login`.") from None
+    except RepositoryNotFoundError:
+        raise DDPMError(f"There is no model {source!r} on the Hugging Face Hub (or it is private and you are not "
+                        "logged in).") from None
+    except RevisionNotFoundError:
+        raise DDPMError(f"{source} has no revision {revision!r}.") from None
+    except LocalEntryNotFoundError:
+        raise DDPMError(f"{source!r} is not a local folder, and as a Hub id it is not in the local Hugging Face cache "
+                        "while the Hub cannot be reached (offline): connect once to download it, or choose a local "
+                        "folder.") from None
+    except (HfHubHTTPError, OSError) as err:
+        raise DDPMError(f"Could not download {source} from the Hugging Face Hub: {err}".split("\n")[0]) from None
+    return folder
+
+
+def _download(repo_id: str, revision: str | None, allow_patterns: list[str]) -> str:
+    return snapshot_download(repo_id, revision=revision, allow_patterns=allow_patterns, library_name="ddpm-studio")
+
+
+# ----------------------------------------------------------------------------------------------------- reading
+def _unet_folder(folder: Path) -> Path:
+    if (folder / "unet" / "config.json").is_file():
+        return folder / "unet"  # pipeline layout
+    if (folder / "config.json").is_file():
+        return folder  # flat layout
+    raise DDPMError(f"{folder} holds no UNet config (expected unet/config.json or config.json).")
+
+
+def _weights_file(folder: Path) -> Path | None:
+    for sub in ("unet", "."):
+        for name in (WEIGHTS_SAFETENSORS, WEIGHTS_BIN):
+            if (folder / sub / name).is_file():
+                return (folder / sub / name).resolve()
+    return None
+
+
+def _read_json(path: Path) -> dict:
+    try:
+        data = json.loads(path.read_text())
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
+        raise DDPMError(f"Could not read {path.name} in {path.parent}: {err}.") from None
+    if not isinstance(data, dict):
+        raise DDPMError(f"{path} is not a JSON object.")
+    return data
+
+
+def read_state_dict(path: Path) -> dict[str, torch.Tensor]:
+    """Tensors from a safetensors file, or from a .bin through torch.load(weights_only=True) — never a pickle."""
+    try:
+        if path.suffix == ".safetensors":
+            return load_file(str(path))
+        return torch.load(path, map_location="cpu", weights_only=True)
+    except SafetensorError as err:
+        raise DDPMError(f"The weights file {path.name} is damaged or incomplete ({err}); delete it and download "
+                        "it again.") from None
+    except (pickle.UnpicklingError, zipfile.BadZipFile, EOFError, RuntimeError) as err:
+        first_line = str(err).strip().split("\n")[0][:200]
+        raise DDPMError(
+            f"Refusing or unable to load {path.name}: it is not a plain tensor file ({first_line})."
+        ) from None
+
+
+def load_unet(folder: Path) -> UNet:
+    """Build the UNet from config.json and load its weights strictly (every key, every shape)."""
+    unet_dir = _unet_folder(folder)
+    config = UNetConfig.from_dict(_read_json(unet_dir / "config.json"))
+    weights = _weights_file(folder)
+    if weights is None:
+        raise DDPMError(f"{folder} has no {WEIGHTS_SAFETENSORS} or {WEIGHTS_BIN}.")
+    state_dict = convert_legacy_keys(read_state_dict(weights))
+    unet = UNet(config)
+    expected = unet.state_dict()
+    missing = [k for k in expected if k not in state_dict]
+    unexpected = [k for k in state_dict if k not in expected]
+    wrong = [k for k in expected if k in state_dict and state_dict[k].shape != expected[k].shape]
+    if missing or unexpected or wrong:
+        details = [f"{len(missing)} missing (e.g. {missing[0]})" if missing else "",
+                   f"{len(unexpected)} unexpected (e.g. {unexpected[0]})" if unexpected else "",
+                   f"{len(wrong)} of the wrong shape (e.g. {wrong[0]}: {tuple(state_dict[wrong[0]].shape)} in the "
+                   f"file, {tuple(expected[wrong[0]].shape)} in config.json)" if wrong else ""]
+        raise DDPMError(f"The weights in {weights.name} do not fit config.json: "
+                        f"{', '.join(d for d in details if d)}.")
+    unet.load_state_dict({k: v.float() for k, v in state_dict.items()}, strict=True)
+    return unet
+
+
+def read_scheduler_config(folder: Path) -> dict:
+    for path in (folder / "scheduler" / "scheduler_config.json", folder / "scheduler_config.json"):
+        if path.is_file():
+            return _read_json(path)
+    return dict(DEFAULT_SCHEDULER_CONFIG)
+
+
+def load_pipeline(
+    source: str | Path,
+    device: str | torch.device | None = None,
+    dtype: str | torch.dtype | None = None,
+    revision: str | None = None,
+) -> Pipeline:
+    """A ``Pipeline`` from a local diffusers folder (flat or pipeline layout) or a Hugging Face Hub repo id."""
+    folder = resolve(source, revision)
+    unet = load_unet(folder)
+    config = read_scheduler_config(folder)
+    if config.get("prediction_type", "epsilon") != "epsilon":
+        raise DDPMError(f"prediction_type={config['prediction_type']!r} is not supported yet; only 'epsilon'.")
+    variance_type = config.get("variance_type", "fixed_small")
+    if variance_type not in ("fixed_small", "fixed_large"):
+        raise DDPMError(f"variance_type={variance_type!r} is not supported; only fixed_small and fixed_large.")
+    target = pick_device(device)
+    return Pipeline(
+        unet=unet,
+        schedule=NoiseSchedule.from_config(config),
+        device=target,
+        dtype=pick_dtype(dtype, target),
+        variance_type=variance_type,
+        clip_sample=bool(config.get("clip_sample", True)),
+        clip_range=float(config.get("clip_sample_range", 1.0)),
+        source=str(source),
+    )
+
+
+# ----------------------------------------------------------------------------------------------------- writing
+def scheduler_config(pipe: Pipeline) -> dict:
+    return {
+        "_class_name": "DDPMScheduler",
+        "_diffusers_version": DIFFUSERS_VERSION,
+        **pipe.schedule.to_config(),
+        "variance_type": pipe.variance_type,
+        "clip_sample": pipe.clip_sample,
+        "clip_sample_range": pipe.clip_range,
+        "prediction_type": "epsilon",
+        "timestep_spacing": "leading",
+        "steps_offset": 0,
+    }
+
+
+def default_model_card(pipe: Pipeline) -> str:
+    cfg = pipe.unet.config
+    C, H, W = pipe.image_shape
+    return (
+        "---\nlibrary_name: diffusers\ntags:\n- pytorch\n- diffusers\n- unconditional-image-generation\n- ddpm\n"
+        "- ddpm-studio\n---\n\n"
+        f"# DDPM ({pipe.num_parameters / 1e6:.1f}M parameters, {H}×{W}×{C})\n\n"
+        f"UNet2DModel with block_out_channels {list(cfg.block_out_channels)}, {cfg.layers_per_block} layer(s) per "
+        f"block; {pipe.schedule!r}, variance {pipe.variance_type}. Saved by DDPM Studio; loads with "
+        "`diffusers.DDPMPipeline.from_pretrained` and `ddpm.load_pipeline`.\n"
+    )
+
+
+def save_pipeline(pipe: Pipeline, folder: str | Path, model_card: str | None = None) -> Path:
+    """Write the diffusers pipeline layout (safetensors weights) and a model card README.md; returns the folder."""
+    folder = Path(folder)
+    (folder / "unet").mkdir(parents=True, exist_ok=True)
+    (folder / "scheduler").mkdir(parents=True, exist_ok=True)
+    model_index = {"_class_name": "DDPMPipeline", "_diffusers_version": DIFFUSERS_VERSION,
+                   "scheduler": ["diffusers", "DDPMScheduler"], "unet": ["diffusers", "UNet2DModel"]}
+    unet_config = {**pipe.unet.config.to_dict(), "_diffusers_version": DIFFUSERS_VERSION}
+    _write_json(folder / "model_index.json", model_index)
+    _write_json(folder / "unet" / "config.json", unet_config)
+    _write_json(folder / "scheduler" / "scheduler_config.json", scheduler_config(pipe))
+    state_dict = {k: v.detach().to("cpu", torch.float32).contiguous() for k, v in pipe.unet.state_dict().items()}
+    save_file(state_dict, str(folder / "unet" / WEIGHTS_SAFETENSORS), metadata={"format": "pt"})
+    (folder / "README.md").write_text(model_card if model_card is not None else default_model_card(pipe))
+    return folder
+
+
+def _write_json(path: Path, data: dict) -> None:
+    path.write_text(json.dumps(data, indent=2) + "\n")

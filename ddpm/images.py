@@ -1,0 +1,44 @@
+"""Images ↔ tensors. Models see (B, C, H, W) floats in [-1, 1]; people see uint8 (B, H, W, C) and PIL images."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import torch
+from PIL import Image, ImageOps
+
+
+def to_uint8(x: torch.Tensor) -> np.ndarray:
+    """(B, C, H, W) in [-1, 1] → uint8 (B, H, W, C), rounding as diffusers' pipelines do."""
+    assert x.ndim == 4, f"expected (B, C, H, W), got {tuple(x.shape)}"
+    x = ((x.detach().float().cpu() + 1) / 2).clamp(0, 1)
+    return (x.permute(0, 2, 3, 1).numpy() * 255).round().astype(np.uint8)
+
+
+def from_pil(image: Image.Image, size: int, channels: int = 3) -> torch.Tensor:
+    """A PIL image of any mode and size → (C, size, size) in [-1, 1]: alpha flattened on white, resized so the
+    short side is ``size``, then center-cropped."""
+    if image.mode in ("RGBA", "LA", "P"):
+        image = image.convert("RGBA")
+        background = Image.new("RGBA", image.size, (255, 255, 255, 255))
+        image = Image.alpha_composite(background, image)
+    image = image.convert("L" if channels == 1 else "RGB")
+    image = ImageOps.fit(image, (size, size), method=Image.Resampling.BICUBIC)
+    array = np.asarray(image, dtype=np.float32) / 127.5 - 1.0
+    tensor = torch.from_numpy(array)
+    return tensor.unsqueeze(0) if channels == 1 else tensor.permute(2, 0, 1)
+
+
+def grid(images: np.ndarray, nrow: int | None = None, padding: int = 2) -> Image.Image:
+    """uint8 (B, H, W, C) → one PIL image with the B images on a grid (nrow per row; default near-square)."""
+    assert images.ndim == 4 and images.dtype == np.uint8, "expected uint8 (B, H, W, C)"
+    B, H, W, C = images.shape
+    nrow = nrow or math.ceil(math.sqrt(B))
+    rows = math.ceil(B / nrow)
+    canvas = np.zeros((rows * (H + padding) + padding, nrow * (W + padding) + padding, C), dtype=np.uint8)
+    for i, image in enumerate(images):
+        r, c = divmod(i, nrow)
+        top, left = padding + r * (H + padding), padding + c * (W + padding)
+        canvas[top : top + H, left : left + W] = image
+    return Image.fromarray(canvas[..., 0] if C == 1 else canvas)
