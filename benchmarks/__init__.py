@@ -1,0 +1,1 @@
+"""Side-by-side performance and quality scripts (not tests); results in RESULTS.md."""
