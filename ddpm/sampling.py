@@ -164,7 +164,8 @@ def denoise(
         timesteps = timesteps_for(schedule.num_timesteps, num_steps or schedule.num_timesteps, spacing)
     timesteps = torch.as_tensor(timesteps, dtype=torch.long)
     chain = schedule.respace(timesteps)
-    assert torch.equal(chain.timesteps.flip(0), timesteps), "timesteps must be distinct and descending"
+    if not torch.equal(chain.timesteps.flip(0), timesteps):
+        raise DDPMError(f"Sampling timesteps must be distinct and descending; got {timesteps.tolist()[:8]}…")
     K, B = len(chain), x_T.shape[0]
 
     x_t = x_T

@@ -156,6 +156,8 @@ def test_explicit_timesteps_start_the_chain_lower():
         ({"spacing": "middle"}, "Unknown timestep spacing"),
         ({"eta": 1.5, "sampler": "ddim"}, "η must be between"),
         ({"num_steps": 2000}, "between 1 and 1000"),
+        ({"timesteps": [0, 10, 20]}, "distinct and descending"),
+        ({"timesteps": [20, 20, 0]}, "distinct and descending"),
     ],
 )
 def test_bad_options_raise_before_any_model_call(kwargs, match):
