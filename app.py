@@ -1,14 +1,65 @@
-"""DDPM Studio — entry point of the Gradio app.
+"""DDPM Studio — the Gradio app.
 
-The three tabs (Forward noising, Reverse sampling, Schedule explorer) arrive with the UI issues; until then this
-prints what the library can already do from the command line.
+    python app.py [--model PATH_OR_ID] [--device cpu|cuda|mps] [--port N] [--share] [--talk]
+
+``build_demo()`` returns the Blocks (tests and Spaces call it); ``main()`` parses arguments and launches.
 """
 
+from __future__ import annotations
+
+import argparse
 import sys
 
+import gradio as gr
 
-def main() -> int:
-    print("DDPM Studio: the Gradio app arrives with the UI work. The ddpm library is ready: see README.md.")
+from ddpm import DDPMError
+from ddpm.hub import DEFAULT_MODEL
+from ddpm.pipeline import pick_device, pick_dtype
+from ui import forward, schedules
+from ui.theme import HEADER, LATEX, launch_kwargs
+from ui.widgets import ModelSource
+
+
+def build_demo(model: str | None = None, device: str | None = None, dtype: str | None = None,
+               talk: bool = False) -> gr.Blocks:
+    """The app's Blocks. The model loads lazily on first use; a missing model only disables the x̂₀ panel."""
+    resolved = pick_device(device)
+    models = ModelSource(str(model or DEFAULT_MODEL), device=str(resolved), dtype=dtype)
+    dtype_name = str(pick_dtype(dtype, resolved)).replace("torch.", "")
+    with gr.Blocks(title="DDPM Studio", fill_width=True) as demo:
+        gr.Markdown(HEADER, latex_delimiters=LATEX, elem_id="ddpm-header")
+        with gr.Tabs():
+            with gr.Tab("Forward noising", id="forward"):
+                forward.build_tab(models, talk=talk)
+            with gr.Tab("Schedule explorer", id="schedules"):
+                schedules.build_tab(talk=talk)
+        gr.Markdown(f"Model: `{models.model}` (loads on first use) · device: `{resolved}` · dtype: `{dtype_name}` · "
+                    "Ho et al. 2020, *Denoising Diffusion Probabilistic Models*", elem_classes=["footer-note"],
+                    elem_id="footer")
+    demo.queue(default_concurrency_limit=2, max_size=64)
+    return demo
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description="DDPM Studio: an interactive DDPM laboratory.")
+    parser.add_argument("--model", default=None, help=f"model folder or Hub id (default: {DEFAULT_MODEL})")
+    parser.add_argument("--device", choices=["cpu", "cuda", "mps"], default=None, help="default: the best present")
+    parser.add_argument("--dtype", choices=["float32", "bfloat16", "float16"], default=None)
+    parser.add_argument("--port", type=int, default=None, help="default: 7860 or the next free port")
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on (0.0.0.0 for a LAN)")
+    parser.add_argument("--share", action="store_true", help="also open a public gradio.live link")
+    parser.add_argument("--talk", action="store_true", help="presentation mode: big type, high contrast")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    try:
+        demo = build_demo(args.model, args.device, args.dtype, talk=args.talk)
+    except DDPMError as error:
+        print(f"DDPM Studio: {error}", file=sys.stderr)
+        return 2
+    demo.launch(server_name=args.host, server_port=args.port, share=args.share, **launch_kwargs(args.talk))
     return 0
 
 

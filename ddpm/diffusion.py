@@ -44,6 +44,21 @@ def q_step(schedule: NoiseSchedule, x_prev: torch.Tensor, t: torch.Tensor | int,
     return extract(schedule.alphas.sqrt(), t, x_prev) * x_prev + extract(schedule.betas.sqrt(), t, x_prev) * noise
 
 
+def q_chain(
+    schedule: NoiseSchedule, x0: torch.Tensor, t: int, generator: torch.Generator | None = None
+) -> torch.Tensor:
+    """x_t by running the Markov chain q(x_s | x_{s-1}) (Eq. 2) for s = 0, 1, …, t with fresh noise at each step.
+
+    In distribution this equals the closed form ``q_sample(schedule, x0, t, ε)`` (Eq. 4); it exists to show that.
+    Noise is drawn on the CPU ``generator`` and moved to x0's device. x0: (B, C, H, W); t: 0 ≤ t < T.
+    """
+    assert 0 <= t < schedule.num_timesteps, f"t must lie in 0…{schedule.num_timesteps - 1}, got {t}"
+    x = x0
+    for s in range(t + 1):
+        x = q_step(schedule, x, s, randn(x0.shape, generator, x0.device, x0.dtype))
+    return x
+
+
 def q_posterior(
     schedule: NoiseSchedule, x0: torch.Tensor, x_t: torch.Tensor, t: torch.Tensor | int
 ) -> tuple[torch.Tensor, torch.Tensor]:

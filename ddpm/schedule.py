@@ -205,6 +205,14 @@ class NoiseSchedule:
         params = ", ".join(f"{k}={v:g}" for k, v in self.params.items())
         return f"NoiseSchedule({self.kind!r}, T={self.num_timesteps}{', ' + params if params else ''})"
 
+    def t_at_snr(self, snr: float = 1.0) -> int | None:
+        """The first timestep whose SNR(t) = ᾱ_t / (1 - ᾱ_t) has fallen to ``snr`` or below (None if never).
+
+        SNR decreases with t, so for ``snr = 1`` this is where signal and noise carry equal variance.
+        """
+        below = torch.nonzero(self.snr <= snr)
+        return int(below[0]) if len(below) else None
+
     # ---------------------------------------------------------------------------------------------------- chains
     def respace(self, timesteps: Sequence[int] | torch.Tensor) -> NoiseSchedule:
         """The schedule of the shorter chain that visits only ``timesteps`` (any order; used sorted ascending).

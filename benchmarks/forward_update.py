@@ -1,0 +1,53 @@
+"""Server-side time of one t-slider update in the Forward noising tab (target ≤ 30 ms at 256 px).
+
+Times ``ui.forward.scrub`` plus Gradio's own post-processing of its outputs (PNG encoding into the cache, the plot
+table), i.e. everything the server does per update. Run: ``OMP_NUM_THREADS=1 python -m benchmarks.forward_update``
+(add ``--model FOLDER`` to include the x̂0 network call for a digit).
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+
+import gradio as gr
+
+from ui import forward
+from ui.widgets import ModelSource, load_example
+
+
+def time_updates(state: dict, models: ModelSource | None, repeats: int) -> list[float]:
+    x_t_out, readouts_out = gr.Image(format="png", type="pil"), gr.Markdown()
+    hist_out = gr.LinePlot(x="value", y="density", color="series")
+    x0_out, note_out = gr.Image(format="png"), gr.Markdown()
+    times = []
+    for i in range(repeats):
+        t = (37 * i) % 1000
+        start = time.perf_counter()
+        x_t, numbers, hist, x0_hat, note = forward.scrub(state, "cosine", t, models)
+        x_t_out.postprocess(x_t), readouts_out.postprocess(numbers), hist_out.postprocess(hist)
+        x0_out.postprocess(x0_hat), note_out.postprocess(note)
+        times.append(time.perf_counter() - start)
+    return times[3:]  # drop warm-up
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--model", default=None, help="model folder for the digit / x̂0 case")
+    parser.add_argument("--repeats", type=int, default=40)
+    args = parser.parse_args()
+    cases = [("photo 256 px RGB", load_example("Astronaut"), 256, "RGB", None),
+             ("photo 128 px RGB", load_example("Astronaut"), 128, "RGB", None),
+             ("photo 64 px gray", load_example("Astronaut"), 64, "Grayscale", None)]
+    if args.model:
+        cases.append(("digit 256 px + x̂0", load_example("Digit 7 (MNIST)"), 256, "RGB", ModelSource(args.model)))
+    for name, (image, is_digit), size, mode, models in cases:
+        state = forward.make_state(image, is_digit, size, mode, seed=0)
+        times = time_updates(state, models, args.repeats)
+        print(f"{name:24s} median {1000 * statistics.median(times):6.1f} ms   p90 "
+              f"{1000 * sorted(times)[int(0.9 * len(times))]:6.1f} ms")
+
+
+if __name__ == "__main__":
+    main()

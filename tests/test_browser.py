@@ -1,0 +1,190 @@
+"""Drive the app like a person in headless Debian Chromium; save screenshots of each tab to docs/.
+
+Needs /usr/bin/chromium (`.ci/run` installs it) and the `playwright` package; we never run `playwright install`.
+"""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from ddpm import NoiseSchedule, Pipeline, save_pipeline
+from tests.conftest import TINY_CONFIG, random_unet
+
+CHROMIUM = Path("/usr/bin/chromium")
+ROOT = Path(__file__).resolve().parent.parent
+DOCS = ROOT / "docs"
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's /usr/bin/chromium is not installed"),
+]
+playwright_api = pytest.importorskip("playwright.sync_api")
+TIMEOUT_MS = 30_000
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def model_dir(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("model") / "tiny"
+    save_pipeline(Pipeline(random_unet(TINY_CONFIG), NoiseSchedule.make("linear", 1000)), folder)
+    return folder
+
+
+def launch(model_dir: Path, *extra: str):
+    port = free_port()
+    env = {**os.environ, "OMP_NUM_THREADS": "1", "GRADIO_ANALYTICS_ENABLED": "False", "HF_HUB_OFFLINE": "1"}
+    process = subprocess.Popen([sys.executable, "app.py", "--model", str(model_dir), "--device", "cpu",
+                                "--port", str(port), *extra], cwd=ROOT, env=env,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    url = f"http://127.0.0.1:{port}/"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"app.py exited: {process.stderr.read().decode()[-2000:]}")
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return process, url
+        except OSError:
+            time.sleep(0.5)
+    process.kill()
+    raise RuntimeError("app.py did not answer within 120 s")
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with playwright_api.sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=str(CHROMIUM), headless=True,
+                                     args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="module", params=["normal", "talk"])
+def app_page(request, model_dir, browser):
+    talk = request.param == "talk"
+    process, url = launch(model_dir, *(["--talk"] if talk else []))
+    page = browser.new_page(viewport={"width": 1600 if talk else 1400, "height": 1000})
+    page.set_default_timeout(TIMEOUT_MS)
+    page.goto(url)
+    page.locator("#x-t img").wait_for()
+    page.locator("#readouts .katex").first.wait_for()
+    yield page, ("-talk" if talk else "")
+    page.close()
+    process.terminate()
+    process.wait(timeout=20)
+
+
+def src(page, selector: str) -> str:
+    return page.locator(selector).get_attribute("src")
+
+
+def wait_src_change(page, selector: str, old: str) -> str:
+    page.wait_for_function("([sel, old]) => { const e = document.querySelector(sel); return e && e.src !== old; }",
+                           arg=[selector, old], timeout=TIMEOUT_MS)
+    return src(page, selector)
+
+
+def settle(page, ms=600):
+    page.wait_for_timeout(ms)
+
+
+def test_forward_tab(app_page, tmp_path):
+    page, suffix = app_page
+    assert "DDPM Studio" in page.title()
+    assert page.locator("#ddpm-header .katex").count() >= 3  # the equations are typeset
+    assert "device: cpu" in page.locator("#footer").inner_text()
+
+    # upload an image
+    photo = tmp_path / "stripes.png"
+    from PIL import Image
+
+    Image.new("RGB", (640, 480), (240, 200, 40)).save(photo)
+    page.get_by_role("tab", name="Upload").click()
+    before = src(page, "#x-t img")
+    page.locator("#upload input[type=file]").set_input_files(str(photo))
+    before = wait_src_change(page, "#x-t img", before)
+    page.get_by_role("tab", name="Examples").click()
+    page.get_by_label("Cat (Chelsea)").check()
+    before = wait_src_change(page, "#x-t img", before)
+
+    # move t by keyboard
+    slider = page.locator("#t-slider input[type=range]")
+    slider.focus()
+    for _ in range(5):
+        page.keyboard.press("ArrowRight")
+    after_keys = wait_src_change(page, "#x-t img", before)
+    page.wait_for_function("() => document.querySelector('#readouts').innerText.includes('255')")
+
+    # move t by dragging the slider
+    box = slider.bounding_box()
+    page.mouse.move(box["x"] + box["width"] * 0.26, box["y"] + box["height"] / 2)
+    page.mouse.down()
+    for f in (0.35, 0.45, 0.55, 0.6):
+        page.mouse.move(box["x"] + box["width"] * f, box["y"] + box["height"] / 2, steps=4)
+    page.mouse.up()
+    wait_src_change(page, "#x-t img", after_keys)
+    value = int(page.locator("#t-slider input[type=number]").input_value())
+    assert 500 <= value <= 700
+    settle(page, 1500)
+    page.screenshot(path=str(DOCS / f"forward{suffix}.png"), full_page=True)
+
+
+def test_sketchpad_drawing_gives_a_digit_and_a_prediction(app_page):
+    page, suffix = app_page
+    page.get_by_role("tab", name="Draw a digit").click()
+    canvas = page.locator("#sketch canvas").first
+    canvas.wait_for()
+    page.locator("#sketch").get_by_role("button", name="Brush").click()
+    before = src(page, "#x-t img")
+    box = canvas.bounding_box()
+    cx, cy, r = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2, min(box["width"], box["height"]) / 3
+    page.mouse.move(cx - r * 0.6, cy - r * 0.8)
+    page.mouse.down()
+    for x, y in [(cx + r * 0.6, cy - r * 0.8), (cx - r * 0.1, cy + r * 0.9)]:
+        page.mouse.move(x, y, steps=12)
+    page.mouse.up()
+    wait_src_change(page, "#x-t img", before)
+    page.locator("#x0-hat img").wait_for()
+    assert "32×32" in page.locator("#x0-note").inner_text()
+    settle(page, 1000)
+    page.screenshot(path=str(DOCS / f"forward-sketch{suffix}.png"), full_page=True)
+    page.get_by_role("tab", name="Examples").click()
+
+
+def plot_png(page, selector: str) -> bytes:
+    return page.locator(selector).screenshot()
+
+
+def test_schedule_explorer(app_page):
+    page, suffix = app_page
+    page.get_by_role("tab", name="Schedule explorer").click()
+    page.locator("#plot-alpha-bar canvas, #plot-alpha-bar svg").first.wait_for()
+    settle(page, 1500)
+    page.screenshot(path=str(DOCS / f"schedules{suffix}.png"), full_page=True)
+    before = plot_png(page, "#plot-alpha-bar")
+    strip_before = src(page, "#schedule-strip img")
+    page.locator("#kinds").get_by_label("linear").uncheck()
+    wait_src_change(page, "#schedule-strip img", strip_before)
+    settle(page, 1000)
+    assert plot_png(page, "#plot-alpha-bar") != before
+    assert page.locator("#key-numbers").inner_text().count("linear") == 0
+
+    # a bad combination is a message, not a crash
+    page.locator("#beta-end input").fill("0.00001")
+    page.locator("#beta-end input").press("Enter")
+    page.wait_for_function("() => document.querySelector('#schedule-message').innerText.includes('β_start < β_end')")
+    page.locator("#beta-end input").fill("0.02")
+    page.locator("#beta-end input").press("Enter")
+    page.wait_for_function("() => document.querySelector('#schedule-message').innerText.includes('schedule(s)')")
+    page.locator("#kinds").get_by_label("linear").check()
+    page.get_by_role("tab", name="Forward noising").click()

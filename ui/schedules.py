@@ -1,0 +1,214 @@
+"""The "Schedule explorer" tab: linear, quadratic, sigmoid and cosine schedules side by side.
+
+``explore`` is a plain function: parameters in, plot tables, key numbers, an image strip, the respaced chain and a
+CSV out. A bad combination of parameters returns a message instead of raising.
+"""
+
+from __future__ import annotations
+
+import math
+import tempfile
+from dataclasses import dataclass
+
+import gradio as gr
+import numpy as np
+import pandas as pd
+import torch
+from PIL import Image
+
+from ddpm import DDPMError, NoiseSchedule
+from ddpm.diffusion import q_sample, randn
+from ddpm.sampling import timesteps_for
+from ddpm.schedule import DEFAULT_BETA_END, DEFAULT_BETA_START, DEFAULT_COSINE_S, SCHEDULE_KINDS
+
+from .theme import LATEX
+from .widgets import EXAMPLES, labelled_grid, load_example, to_image, to_tensor
+
+COLORS = {"linear": "#4f46e5", "quadratic": "#0891b2", "sigmoid": "#16a34a", "cosine": "#dc2626"}
+LIGHT = {"linear": "#a5b4fc", "quadratic": "#67e8f9", "sigmoid": "#86efac", "cosine": "#fca5a5"}
+PAIR_COLORS = {f"{k}{suffix}": shade[k] for k in COLORS
+               for suffix, shade in [(" √ᾱ", COLORS), (" √(1−ᾱ)", LIGHT), (" β", LIGHT), (" β̃", COLORS)]}
+STRIP_FRACTIONS = (0.0, 0.1, 0.25, 0.4, 0.55, 0.7, 0.85, 1.0)
+MAX_POINTS = 400  # per series in the browser; the CSV has every t
+
+
+@dataclass
+class Exploration:
+    message: str
+    beta: pd.DataFrame
+    alpha_bar: pd.DataFrame
+    sqrt_terms: pd.DataFrame
+    log_snr: pd.DataFrame
+    posterior: pd.DataFrame
+    key_numbers: pd.DataFrame
+    strip: Image.Image
+    respaced: pd.DataFrame
+    csv_path: str
+
+    def as_tuple(self) -> tuple:
+        return (self.message, self.beta, self.alpha_bar, self.sqrt_terms, self.log_snr, self.posterior,
+                self.key_numbers, self.strip, self.respaced, self.csv_path)
+
+
+def make_schedules(kinds, T, beta_start, beta_end, cosine_s) -> dict[str, NoiseSchedule]:
+    """The chosen schedules; ``DDPMError`` with one sentence for a bad combination."""
+    kinds = [k for k in SCHEDULE_KINDS if k in (kinds or [])]
+    if not kinds:
+        raise DDPMError("Pick at least one schedule to plot.")
+    if T is None or beta_start is None or beta_end is None or cosine_s is None:
+        raise DDPMError("Fill in T, β_start, β_end and s.")
+    if float(T) != int(T) or not 2 <= int(T) <= 10_000:
+        raise DDPMError(f"T must be a whole number between 2 and 10000; got {T}.")
+    out = {}
+    for kind in kinds:
+        if kind == "cosine":
+            out[kind] = NoiseSchedule.make(kind, int(T), s=float(cosine_s))
+        else:
+            out[kind] = NoiseSchedule.make(kind, int(T), beta_start=float(beta_start), beta_end=float(beta_end))
+    return out
+
+
+def _long(schedules: dict[str, NoiseSchedule], columns: dict[str, callable], log10: bool = False) -> pd.DataFrame:
+    """One row per (series, t) on a thinned grid of t (at most MAX_POINTS per series, always including T-1)."""
+    frames = []
+    for kind, s in schedules.items():
+        T = s.num_timesteps
+        idx = np.unique(np.linspace(0, T - 1, min(T, MAX_POINTS)).round().astype(int))
+        for suffix, fn in columns.items():
+            values = fn(s)[idx].numpy()
+            if log10:
+                values = np.log10(np.clip(values, 1e-300, None))
+            frames.append(pd.DataFrame({"t": idx, "value": values, "series": f"{kind}{suffix}"}))
+    return pd.concat(frames, ignore_index=True)
+
+
+def key_numbers(schedules: dict[str, NoiseSchedule]) -> pd.DataFrame:
+    rows = []
+    for kind, s in schedules.items():
+        t1 = s.t_at_snr(1.0)
+        rows.append({
+            "schedule": kind,
+            "ᾱ at T−1": float(f"{s.alpha_bars[-1].item():.4g}"),
+            "SNR at T−1 (dB)": round(10 * math.log10(s.snr[-1].item()), 1),
+            "t where SNR = 1": "never" if t1 is None else t1,
+            "mean β": float(f"{s.betas.mean().item():.4g}"),
+        })
+    return pd.DataFrame(rows)
+
+
+def strip(schedules: dict[str, NoiseSchedule], example: str = "Astronaut", seed: int = 0) -> Image.Image:
+    """One image, one ε, noised by each schedule at the same t values: one row per schedule."""
+    image, _ = load_example(example)
+    x0 = to_tensor(image, 64, "RGB")[None]  # (1, 3, 64, 64): a small strip, shown pixel-exact
+    eps = randn(x0.shape, torch.Generator().manual_seed(seed))
+    T = next(iter(schedules.values())).num_timesteps
+    ts = [min(round(f * T), T - 1) for f in STRIP_FRACTIONS]
+    rows = [[to_image(q_sample(s, x0, t, eps)) for t in ts] for s in schedules.values()]
+    return labelled_grid(rows, [f"t = {t}" for t in ts], row_labels=list(schedules), cell=96)
+
+
+def respaced(schedules: dict[str, NoiseSchedule], num_steps, spacing: str) -> pd.DataFrame:
+    """The K-step chain a sampler walks: kept timesteps t_k, their ᾱ, and β'_k = 1 − ᾱ_{t_k}/ᾱ_{t_{k−1}}."""
+    rows = []
+    for kind, s in schedules.items():
+        K = min(int(num_steps), s.num_timesteps)
+        chain = s.respace(timesteps_for(s.num_timesteps, K, spacing))
+        for k in range(len(chain)):
+            rows.append({"schedule": kind, "k": k, "t_k": int(chain.timesteps[k]),
+                         "ᾱ_t_k": float(f"{chain.alpha_bars[k].item():.6g}"),
+                         "β'_k": float(f"{chain.betas[k].item():.6g}"),
+                         "β at t_k": float(f"{s.betas[chain.timesteps[k]].item():.6g}")})
+    return pd.DataFrame(rows)
+
+
+def write_csv(schedules: dict[str, NoiseSchedule]) -> str:
+    frames = [pd.DataFrame({
+        "schedule": kind, "t": np.arange(s.num_timesteps), "beta": s.betas.numpy(), "alpha_bar": s.alpha_bars.numpy(),
+        "sqrt_alpha_bar": s.sqrt_alpha_bars.numpy(), "sqrt_one_minus_alpha_bar": s.sqrt_one_minus_alpha_bars.numpy(),
+        "log_snr": s.log_snr.numpy(), "posterior_variance": s.posterior_variance.numpy(),
+    }) for kind, s in schedules.items()]
+    with tempfile.NamedTemporaryFile("w", suffix=".csv", prefix="ddpm-schedules-", delete=False) as f:
+        pd.concat(frames, ignore_index=True).to_csv(f, index=False, float_format="%.10g")
+    return f.name
+
+
+def explore(kinds, T=1000, beta_start=DEFAULT_BETA_START, beta_end=DEFAULT_BETA_END, cosine_s=DEFAULT_COSINE_S,
+            num_steps=50, spacing="leading", example="Astronaut") -> Exploration | str:
+    """Everything the tab shows, or a one-sentence message when the parameters do not make a schedule."""
+    try:
+        schedules = make_schedules(kinds, T, beta_start, beta_end, cosine_s)
+        if num_steps is None or not 1 <= int(num_steps):
+            raise DDPMError("The sampler needs at least one step (K ≥ 1).")
+        chain = respaced(schedules, num_steps, spacing)
+        image_strip = strip(schedules, example)
+    except DDPMError as error:
+        return str(error)
+    T = int(T)
+    return Exploration(
+        message=f"{len(schedules)} schedule(s), T = {T}. Hover a curve for exact values.",
+        beta=_long(schedules, {"": lambda s: s.betas}, log10=True),
+        alpha_bar=_long(schedules, {"": lambda s: s.alpha_bars}),
+        sqrt_terms=_long(schedules, {" √ᾱ": lambda s: s.sqrt_alpha_bars,
+                                     " √(1−ᾱ)": lambda s: s.sqrt_one_minus_alpha_bars}),
+        log_snr=_long(schedules, {"": lambda s: s.log_snr}),
+        posterior=_long(schedules, {" β": lambda s: s.betas, " β̃": lambda s: s.posterior_variance.clamp_min(1e-12)},
+                        log10=True),
+        key_numbers=key_numbers(schedules),
+        strip=image_strip,
+        respaced=chain,
+        csv_path=write_csv(schedules),
+    )
+
+
+def explore_event(kinds, T, beta_start, beta_end, cosine_s, num_steps, spacing, example):
+    """``explore`` for the UI: a bad combination shows its message and leaves the plots as they were."""
+    result = explore(kinds, T, beta_start, beta_end, cosine_s, num_steps, spacing, example)
+    if isinstance(result, str):
+        return (f"⚠️ {result}", *[gr.skip()] * 9)
+    return result.as_tuple()
+
+
+def build_tab(talk: bool = False) -> None:
+    """The tab's components and events; call inside ``gr.Tab``."""
+    first = explore(list(SCHEDULE_KINDS))
+    plot_h = 300 if talk else 250
+    with gr.Row():
+        kinds = gr.CheckboxGroup(list(SCHEDULE_KINDS), value=list(SCHEDULE_KINDS), label="Schedules",
+                                 elem_id="kinds", scale=3)
+        T = gr.Number(1000, label="T", precision=0, minimum=2, elem_id="T", scale=1)
+        beta_start = gr.Number(DEFAULT_BETA_START, label="β_start", elem_id="beta-start", scale=1)
+        beta_end = gr.Number(DEFAULT_BETA_END, label="β_end", elem_id="beta-end", scale=1)
+        cosine_s = gr.Number(DEFAULT_COSINE_S, label="cosine s", elem_id="cosine-s", scale=1)
+    message = gr.Markdown(first.message, elem_id="schedule-message")
+    numbers = gr.Dataframe(first.key_numbers, label="Key numbers", interactive=False, elem_id="key-numbers")
+    line = {"x": "t", "y": "value", "color": "series", "height": plot_h}
+    with gr.Row():
+        beta = gr.LinePlot(first.beta, title="log₁₀ β_t", y_title="log₁₀ β", elem_id="plot-beta", color_map=COLORS,
+                           **line)
+        alpha_bar = gr.LinePlot(first.alpha_bar, title="ᾱ_t (signal variance kept)", y_title="ᾱ",
+                                elem_id="plot-alpha-bar", color_map=COLORS, **line)
+        sqrt_terms = gr.LinePlot(first.sqrt_terms, title="√ᾱ_t (signal) and √(1−ᾱ_t) (noise)", y_title="coefficient",
+                                 elem_id="plot-sqrt", color_map=PAIR_COLORS, **line)
+    with gr.Row():
+        log_snr = gr.LinePlot(first.log_snr, title="log-SNR = log(ᾱ_t / (1−ᾱ_t))", y_title="log SNR",
+                              elem_id="plot-log-snr", color_map=COLORS, **line)
+        posterior = gr.LinePlot(first.posterior, title="log₁₀ β̃_t (posterior) vs log₁₀ β_t", y_title="log₁₀ variance",
+                                elem_id="plot-posterior", color_map=PAIR_COLORS, **line)
+    image_strip = gr.Image(first.strip, label="One image, one ε, each schedule at the same t (cosine keeps the "
+                           "picture longer)", format="png", type="pil", interactive=False, elem_id="schedule-strip")
+    example = gr.Dropdown([k for k in EXAMPLES if "Digit" not in k], value="Astronaut", label="Strip image", scale=0)
+    gr.Markdown(r"**Respacing.** A sampler with $K$ steps walks the kept timesteps $t_k$ with "
+                r"$\beta'_k = 1 - \bar\alpha_{t_k} / \bar\alpha_{t_{k-1}}$, so every kept marginal is unchanged.",
+                latex_delimiters=LATEX)
+    with gr.Row():
+        num_steps = gr.Slider(1, 1000, value=50, step=1, label="Sampler steps K", elem_id="num-steps")
+        spacing = gr.Radio(["leading", "trailing", "linspace"], value="leading", label="Timestep spacing")
+        csv = gr.File(first.csv_path, label="CSV of every table (all t)", elem_id="csv")
+    chain = gr.Dataframe(first.respaced, label="Respaced chain", interactive=False, max_height=320,
+                         elem_id="respaced")
+
+    inputs = [kinds, T, beta_start, beta_end, cosine_s, num_steps, spacing, example]
+    outputs = [message, beta, alpha_bar, sqrt_terms, log_snr, posterior, numbers, image_strip, chain, csv]
+    gr.on([kinds.change, T.submit, beta_start.submit, beta_end.submit, cosine_s.submit, T.blur, beta_start.blur,
+           beta_end.blur, cosine_s.blur, num_steps.release, spacing.change, example.change],
+          explore_event, inputs, outputs, api_name="explore", trigger_mode="always_last")
