@@ -202,6 +202,11 @@ def new_noise(kind, t, state, models=None, seed: int | None = None):
     return new, *all_views(new, kind, t, models)
 
 
+def clear_chain() -> tuple[None, None, pd.DataFrame]:
+    """Empty the chain panel when the image or ε changes, until "Run the chain to t" is pressed again."""
+    return None, None, pd.DataFrame({"statistic": ["press “Run the chain to t” for this image"]})
+
+
 def build_tab(models: ModelSource | None, talk: bool = False) -> None:
     """The tab's components and events; call inside ``gr.Tab``."""
     first = "Astronaut"
@@ -255,8 +260,8 @@ def build_tab(models: ModelSource | None, talk: bool = False) -> None:
                                  height=256, interactive=False, elem_id="chain")
             closed_img = gr.Image(chain0[1], label="closed form: one step with ε", format="png", type="pil", height=256,
                                   interactive=False)
-            chain_stats = gr.Dataframe(chain0[2], label="Statistics (both residuals ≈ N(0, 1))", interactive=False,
-                                       elem_id="chain-stats")
+        chain_stats = gr.Dataframe(chain0[2], label="Statistics (both residuals ≈ N(0, 1))", interactive=False,
+                                   elem_id="chain-stats")
 
     views = [eps_img, strip, x_t_img, numbers, hist, x0_img, x0_note]
     quiet = {"show_progress": "hidden", "trigger_mode": "always_last"}
@@ -264,14 +269,20 @@ def build_tab(models: ModelSource | None, talk: bool = False) -> None:
     def bind(fn):
         return partial(fn, models=models)
 
-    upload.upload(bind(load_upload), [upload, size, mode, kind, t, state], [state, *views], api_name="load_upload")
-    example.change(bind(load_example_image), [example, size, mode, kind, t, state], [state, *views],
-                   api_name="load_example")
-    sketch.change(bind(load_sketch), [sketch, size, mode, kind, t, state], [state, *views], api_name="load_sketch",
-                  **quiet)
-    gr.on([size.change, mode.change], bind(change_resolution), [size, mode, kind, t, state], [state, *views],
-          api_name="set_resolution")
-    reseed_btn.click(bind(new_noise), [kind, t, state], [state, *views], api_name="new_noise")
+    new_image_events = [
+        upload.upload(bind(load_upload), [upload, size, mode, kind, t, state], [state, *views],
+                      api_name="load_upload"),
+        example.change(bind(load_example_image), [example, size, mode, kind, t, state], [state, *views],
+                       api_name="load_example"),
+        sketch.change(bind(load_sketch), [sketch, size, mode, kind, t, state], [state, *views],
+                      api_name="load_sketch", **quiet),
+        gr.on([size.change, mode.change], bind(change_resolution), [size, mode, kind, t, state], [state, *views],
+              api_name="set_resolution"),
+        reseed_btn.click(bind(new_noise), [kind, t, state], [state, *views], api_name="new_noise"),
+    ]
+    for event in new_image_events:  # the chain panel would otherwise keep showing the previous image
+        event.then(clear_chain, None, [chain_img, closed_img, chain_stats], show_progress="hidden",
+                   api_visibility="private")
     kind.change(bind(all_views), [state, kind, t], views, api_name="set_schedule")
     t.change(bind(scrub), [state, kind, t], views[2:], api_name="scrub", **quiet)
     chain_btn.click(chain_vs_closed, [state, kind, t, chain_seed], [chain_img, closed_img, chain_stats],
