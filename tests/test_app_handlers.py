@@ -10,7 +10,7 @@ from ddpm import NoiseSchedule, Pipeline, save_pipeline
 from ddpm.diffusion import q_chain
 from tests.conftest import TINY_CONFIG, random_unet
 from ui import forward, schedules
-from ui.widgets import EXAMPLES, ModelSource, histogram_frame, load_example, sketch_to_digit
+from ui.widgets import EXAMPLES, FastPng, ModelSource, histogram_frame, load_example, sketch_to_digit
 
 
 @pytest.fixture(scope="module")
@@ -61,6 +61,15 @@ def test_scrubbing_with_a_fixed_eps_is_deterministic(astronaut):
     assert first[1] == again[1]
     other = forward.scrub(astronaut, "cosine", 301)
     assert not np.array_equal(np.asarray(first[0]), np.asarray(other[0]))
+
+
+def test_the_slider_gets_x_t_as_a_fast_png_file_with_the_same_pixels(astronaut):
+    png = FastPng(slots=2)
+    paths = [forward.scrub_fast(astronaut, "cosine", t, None, png)[0] for t in (300, 301, 302)]
+    assert paths[0] == paths[2] != paths[1]  # a ring of slots, reused
+    with Image.open(paths[2]) as image:
+        assert image.format == "PNG"
+        assert np.array_equal(np.asarray(image), np.asarray(forward.scrub(astronaut, "cosine", 302)[0]))
 
 
 def test_x_t_follows_the_closed_form_along_one_path(astronaut):

@@ -26,6 +26,7 @@ from .widgets import (
     EXAMPLES,
     MODES,
     SIZES,
+    FastPng,
     ModelSource,
     histogram_frame,
     labelled_grid,
@@ -135,6 +136,12 @@ def scrub(state: dict, kind: str, t, models: ModelSource | None = None):
     pipe = models.get() if (models is not None and state["digit"]) else None
     x0_hat, caption = x0_prediction(state, t, pipe, models.note if models else "no model configured")
     return to_image(x_t), readouts(kind, t), histogram_frame(x_t), x0_hat, caption
+
+
+def scrub_fast(state: dict, kind: str, t, models: ModelSource | None, png: FastPng):
+    """``scrub`` for the slider: x_t handed to Gradio as a quickly written PNG file (the hot path, see FastPng)."""
+    x_t, *rest = scrub(state, kind, t, models)
+    return png(x_t), *rest
 
 
 def filmstrip(state: dict, kind: str) -> Image.Image:
@@ -284,6 +291,7 @@ def build_tab(models: ModelSource | None, talk: bool = False) -> None:
         event.then(clear_chain, None, [chain_img, closed_img, chain_stats], show_progress="hidden",
                    api_visibility="private")
     kind.change(bind(all_views), [state, kind, t], views, api_name="set_schedule")
-    t.change(bind(scrub), [state, kind, t], views[2:], api_name="scrub", **quiet)
+    t.change(partial(scrub_fast, models=models, png=FastPng()), [state, kind, t], views[2:], api_name="scrub",
+             **quiet)
     chain_btn.click(chain_vs_closed, [state, kind, t, chain_seed], [chain_img, closed_img, chain_stats],
                     api_name="chain_vs_closed")
