@@ -15,7 +15,7 @@ import gradio as gr
 from ddpm import DDPMError
 from ddpm.hub import DEFAULT_MODEL
 from ddpm.pipeline import pick_device, pick_dtype
-from ui import forward, schedules
+from ui import forward, reverse, schedules
 from ui.theme import HEADER, LATEX, launch_kwargs
 from ui.widgets import ModelSource
 
@@ -31,6 +31,8 @@ def build_demo(model: str | None = None, device: str | None = None, dtype: str |
         with gr.Tabs():
             with gr.Tab("Forward noising", id="forward"):
                 forward.build_tab(models, talk=talk)
+            with gr.Tab("Reverse sampling", id="reverse"):
+                reverse.build_tab(models, talk=talk)
             with gr.Tab("Schedule explorer", id="schedules"):
                 schedules.build_tab(talk=talk)
         gr.Markdown(f"Model: `{models.model}` (loads on first use) · device: `{resolved}` · dtype: `{dtype_name}` · "

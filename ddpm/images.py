@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
+from pathlib import Path
 
+import imageio.v2 as imageio
 import numpy as np
 import torch
 from PIL import Image, ImageOps
@@ -42,3 +45,17 @@ def grid(images: np.ndarray, nrow: int | None = None, padding: int = 2) -> Image
         top, left = padding + r * (H + padding), padding + c * (W + padding)
         canvas[top : top + H, left : left + W] = image
     return Image.fromarray(canvas[..., 0] if C == 1 else canvas)
+
+
+def write_gif(path: str | Path, frames: Sequence[np.ndarray], fps: float = 10.0) -> Path:
+    """uint8 (H, W, C) frames → an endlessly looping GIF (Pillow, through imageio)."""
+    imageio.mimwrite(path, list(frames), format="GIF", duration=1000 / fps, loop=0)
+    return Path(path)
+
+
+def write_mp4(path: str | Path, frames: Sequence[np.ndarray], fps: float = 10.0) -> Path:
+    """uint8 (H, W, 3) frames with even H and W → an H.264 MP4 in yuv420p (plays in every browser), written by the
+    ffmpeg binary that ships inside the imageio-ffmpeg wheel."""
+    imageio.mimwrite(path, list(frames), format="FFMPEG", fps=fps, codec="libx264", pixelformat="yuv420p",
+                     macro_block_size=2)
+    return Path(path)

@@ -9,6 +9,7 @@ import itertools
 import math
 import tempfile
 import threading
+import time
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -172,6 +173,7 @@ class ModelSource:
     device: str | None = None
     dtype: str | None = None
     _cache: dict = field(default_factory=dict, repr=False)
+    _timings: dict = field(default_factory=dict, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @property
@@ -187,6 +189,30 @@ class ModelSource:
                     self._cache[self.key] = str(error)
             value = self._cache[self.key]
         return value if isinstance(value, Pipeline) else None
+
+    def load(self, model: str, dtype: str | None = None) -> Pipeline:
+        """Any ``model`` (folder or Hub id) at ``dtype`` on this source's device, cached per (model, device, dtype).
+        A failure raises ``DDPMError`` with one sentence and is not cached, so the next try starts afresh."""
+        key = (str(model), self.device, dtype)
+        with self._lock:
+            value = self._cache.get(key)
+            if not isinstance(value, Pipeline):
+                value = self._cache[key] = load_pipeline(model, device=self.device, dtype=dtype)
+        return value
+
+    def seconds_per_step(self, model: str, dtype: str | None, batch_size: int) -> float:
+        """Wall time of one ε-network forward at ``batch_size``, measured once per (model, device, dtype, batch)."""
+        key = (str(model), self.device, dtype, int(batch_size))
+        if key not in self._timings:
+            pipe = self.load(model, dtype)
+            x_t = torch.zeros((int(batch_size), *pipe.image_shape), device=pipe.device)
+            t = torch.full((int(batch_size),), pipe.schedule.num_timesteps - 1, dtype=torch.long, device=pipe.device)
+            start = time.perf_counter()
+            pipe.eps(x_t, t)
+            if pipe.device.type == "cuda":
+                torch.cuda.synchronize(pipe.device)
+            self._timings[key] = time.perf_counter() - start
+        return self._timings[key]
 
     @property
     def note(self) -> str:

@@ -1,0 +1,87 @@
+"""gradio_client against the launched app: the Reverse sampling tab's stream, replay, stop and model switching."""
+
+import socket
+import time
+
+import numpy as np
+import pytest
+from gradio_client import Client
+from PIL import Image
+
+import app
+from ddpm import NoiseSchedule, Pipeline, save_pipeline
+from ddpm.images import grid, to_uint8
+from tests.conftest import TINY_CONFIG, random_unet
+from ui import reverse
+
+pytestmark = pytest.mark.slow
+STEPS, BATCH = 10, 4
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("model") / "tiny"
+    pipe = Pipeline(random_unet(TINY_CONFIG), NoiseSchedule.make("linear", 1000))
+    save_pipeline(pipe, folder)
+    demo = app.build_demo(model=str(folder), device="cpu")
+    demo.launch(server_name="127.0.0.1", server_port=free_port(), prevent_thread_lock=True, quiet=True)
+    yield demo.local_url, pipe
+    demo.close()
+
+
+@pytest.fixture
+def client(served):
+    return Client(served[0], verbose=False)
+
+
+def sample_args(steps=STEPS, seed=0):
+    return ("ddim", steps, 0.0, "fixed_small", True, seed, BATCH, "exact", "noise", None, None, 500)
+
+
+def test_reverse_endpoints_are_named(client):
+    names = set(client.view_api(print_info=False, return_format="dict")["named_endpoints"])
+    assert {"/load_model", "/estimate", "/sample", "/replay"} <= names
+
+
+def test_stream_every_frame_then_replay(client, served):
+    job = client.submit(*sample_args(seed=5), api_name="/sample")
+    updates = list(job)  # every yielded update, in order; skipped outputs come as {"__type__": "update"}
+    assert job.status().success
+    pictures = [out[0] for out in updates if isinstance(out[0], str)]
+    assert len(pictures) == len(reverse.frame_steps(STEPS))
+    *_, note, slider, final, files = updates[-1]
+    assert "Done" in note and slider["maximum"] == len(pictures) - 1
+    x_T = np.asarray(grid(to_uint8(next(iter(served[1].denoise(BATCH, "ddim", STEPS, seed=5))).x_t)))
+    assert np.array_equal(np.asarray(Image.open(pictures[0])), x_T)
+    sample = np.asarray(grid(served[1].sample(BATCH, "ddim", STEPS, seed=5)))
+    assert np.array_equal(np.asarray(Image.open(final)), sample)
+    assert np.array_equal(np.asarray(Image.open(pictures[-1])), sample)
+    assert sorted(p.rsplit(".", 1)[-1] for p in files) == ["gif", "mp4", "png"]
+    x_t, x0_hat, note = client.predict(0, api_name="/replay")
+    assert np.array_equal(np.asarray(Image.open(x_t)), x_T) and "x_T" in note
+
+
+def test_stop_cancels_a_long_run(client):
+    job = client.submit(*sample_args(steps=1000), api_name="/sample")
+    deadline = time.monotonic() + 60
+    while len(job.outputs()) < 3 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert len(job.outputs()) >= 3
+    job.cancel()  # what the Stop button does: the server stops iterating the generator
+    deadline = time.monotonic() + 10
+    while not job.done() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert job.done() and len(job.outputs()) < 1000
+    assert not any("Done" in str(out[2]) for out in job.outputs())
+
+
+def test_unknown_model_keeps_the_current_one(client):
+    message = client.predict("google/no-such-ddpm", "exact", BATCH, STEPS, api_name="/load_model")
+    assert "offline" in message and "Still using" in message
+    assert client.predict(*sample_args(steps=2), api_name="/sample")[2].startswith("Done")  # the tiny model runs

@@ -1,0 +1,299 @@
+"""The "Reverse sampling" tab: watch a DDPM or DDIM sampler walk the reverse chain, x_t next to the model's x̂₀.
+
+Handlers are plain functions and generators of (controls, state) → outputs; ``build_tab`` only wires them.
+The per-session state is the model id in use and the frames of the last finished run (for the replay slider).
+A run starts from pure noise x_T, or (SDEdit, Meng et al. 2022) from an image noised to t with the closed form.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
+
+import gradio as gr
+import numpy as np
+import torch
+from PIL import Image
+
+from ddpm import DDPMError, Pipeline
+from ddpm.diffusion import q_sample, randn
+from ddpm.hub import DEFAULT_MODEL
+from ddpm.images import from_pil, grid, to_uint8, write_gif, write_mp4
+
+from .widgets import EXAMPLES_DIR, FastPng, ModelSource, shrink, sketch_to_digit
+
+HUB_MODELS = ("google/ddpm-cifar10-32", "google/ddpm-ema-celebahq-256", "google/ddpm-ema-church-256",
+              "google/ddpm-ema-cat-256")
+SAMPLERS = [("DDPM (Ho et al. 2020)", "ddpm"), ("DDIM (Song et al. 2021)", "ddim")]
+VARIANCES = [("β̃_t, posterior (fixed_small)", "fixed_small"), ("β_t (fixed_large)", "fixed_large")]
+PRECISIONS = [("exact (float32)", "exact"), ("fast (bfloat16 on CPU, float16 on GPU)", "fast")]
+STARTS = [("pure noise x_T", "noise"), ("an image noised to t (SDEdit)", "image")]
+MAX_FRAMES = 40  # frames shown live and kept for the replay and the GIF/MP4, whatever the number of steps
+MAX_BATCH = 64
+VIDEO_HEIGHT = 256  # exports are upscaled (nearest) to at least this height, so a 32 px model is visible
+PROGRESS_EVERY_S = 0.2
+
+
+@dataclass(frozen=True)
+class Frame:
+    step: int  # index in the run: 0 is x_T, the last is the final sample
+    timestep: int  # the training timestep t of x_t (-1 for the final sample)
+    x_t: Image.Image  # grid of the batch
+    x0_pred: Image.Image  # grid of the model's x̂₀ at this step
+
+
+def on_gpu(fn):
+    """``spaces.GPU(fn)`` on a Hugging Face ZeroGPU Space; ``fn`` unchanged wherever ``spaces`` is not installed."""
+    try:
+        import spaces
+    except ImportError:
+        return fn
+    return spaces.GPU(fn)
+
+
+def dtype_for(precision: str, device: str | None) -> str:
+    """The pipeline dtype of a precision mode: float32 (exact) or the device's fast reduced precision."""
+    if precision not in ("exact", "fast"):
+        raise gr.Error(f"Precision must be “exact” or “fast”; got {precision!r}.")
+    if precision == "exact":
+        return "float32"
+    return "bfloat16" if device in (None, "cpu") else "float16"
+
+
+def frame_steps(num_steps: int, max_frames: int = MAX_FRAMES) -> list[int]:
+    """The run indices (0 = x_T … num_steps = final sample) shown live and kept: evenly spaced, both ends included."""
+    n = min(num_steps + 1, max_frames)
+    return [int(i) for i in np.linspace(0, num_steps, n).round()]
+
+
+def sdedit_timesteps(t_start: int, num_steps: int) -> torch.Tensor:
+    """At most ``num_steps`` distinct timesteps, evenly spaced and descending from ``t_start`` to 0."""
+    n = min(int(num_steps), int(t_start) + 1)
+    return torch.from_numpy(np.linspace(int(t_start), 0, n).round().astype(np.int64))
+
+
+def start_image(upload: Image.Image | None, sketch: dict | None) -> Image.Image | None:
+    """The uploaded image, else the drawn digit (white on black, MNIST-style), else None."""
+    if upload is not None:
+        return shrink(upload)
+    composite = sketch.get("composite") if isinstance(sketch, dict) else None
+    return sketch_to_digit(composite) if composite is not None else None
+
+
+def sdedit_start(pipe: Pipeline, image: Image.Image, t_start: int, num_steps: int, batch_size: int,
+                 generator: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
+    """x_t of ``image`` at the model's resolution and channels (closed form, Eq. 4) and the timesteps ≤ t to run."""
+    T = pipe.schedule.num_timesteps
+    if not 0 <= int(t_start) < T:
+        raise gr.Error(f"The SDEdit start t must be between 0 and {T - 1}; got {t_start}.")
+    C, H, _ = pipe.image_shape
+    x0 = from_pil(image, H, channels=C).expand(batch_size, C, H, H)  # (B, C, H, W)
+    noise = randn(x0.shape, generator)
+    return q_sample(pipe.schedule, x0, int(t_start), noise), sdedit_timesteps(t_start, num_steps)
+
+
+def _load(models: ModelSource, model: str, dtype: str) -> Pipeline:
+    try:
+        return models.load(model, dtype)
+    except DDPMError as error:
+        raise gr.Error(str(error)) from None
+
+
+def model_info(models: ModelSource, model: str, precision: str, batch_size: int, num_steps: int) -> str:
+    """Size, resolution, device, dtype and an estimated run time (one timed forward × steps)."""
+    dtype = dtype_for(precision, models.device)
+    pipe = models.load(model, dtype)
+    C, H, W = pipe.image_shape
+    per_step = models.seconds_per_step(model, dtype, batch_size)
+    return (f"`{model}` · {pipe.num_parameters / 1e6:.1f} M parameters · {C}×{H}×{W} · device `{pipe.device}` · "
+            f"dtype `{str(pipe.dtype).replace('torch.', '')}` · {pipe.schedule.kind} β, T = "
+            f"{pipe.schedule.num_timesteps}, trained variance `{pipe.variance_type}`  \n"
+            f"**Estimated run time ≈ {_duration(per_step * int(num_steps))}** for {int(num_steps)} steps at batch "
+            f"{int(batch_size)} (an estimate: one ε-network forward took {per_step * 1000:.0f} ms).")
+
+
+def _duration(seconds: float) -> str:
+    return f"{seconds:.1f} s" if seconds < 120 else f"{seconds / 60:.1f} min"
+
+
+def startup_note(model: str) -> str:
+    if Path(model) == DEFAULT_MODEL and not DEFAULT_MODEL.is_dir():
+        return (f"The bundled model `{DEFAULT_MODEL.parent.name}/{DEFAULT_MODEL.name}` is not in this copy yet; "
+                "pick a Hub id or type a model folder and press “Load model”.")
+    return f"Model `{model}` loads when you press “Load model” or “Run”."
+
+
+# --------------------------------------------------------------------------------------------------- events
+def load_model(choice: str, precision: str, batch_size: int, num_steps: int, current: str,
+               models: ModelSource) -> tuple[str, str]:
+    """Switch this session to ``choice``; if it cannot be loaded, say why in one sentence and keep ``current``."""
+    choice = (choice or "").strip()
+    if not choice:
+        return current, "⚠️ Type a model folder or a Hugging Face Hub id first."
+    try:
+        return choice, model_info(models, choice, precision, batch_size, num_steps)
+    except DDPMError as error:
+        return current, f"⚠️ {error} Still using `{current}`."
+
+
+def estimate(current: str, precision: str, batch_size: int, num_steps: int, models: ModelSource) -> str:
+    try:
+        return model_info(models, current, precision, batch_size, num_steps)
+    except DDPMError as error:
+        return f"⚠️ {error}"
+
+
+def run(current: str, sampler: str, num_steps: int, eta: float, variance: str, clip: bool, seed: int,
+        batch_size: int, precision: str, start: str = "noise", upload: Image.Image | None = None,
+        sketch: dict | None = None, t_start: int = 500, *, models: ModelSource, png: FastPng):
+    """Stream a seeded reverse run: yields (x_t, x̂₀, progress, frames, replay slider, final grid, downloads)
+    once per step, with new pictures on ``frame_steps`` only; the last yield adds the replay and the exports."""
+    num_steps, batch_size, seed = int(num_steps), int(batch_size), int(seed)
+    if not 1 <= batch_size <= MAX_BATCH:
+        raise gr.Error(f"The batch size must be between 1 and {MAX_BATCH}; got {batch_size}.")
+    pipe = _load(models, current, dtype_for(precision, models.device))
+    T = pipe.schedule.num_timesteps
+    if not 1 <= num_steps <= T:
+        raise gr.Error(f"The number of steps must be between 1 and {T} for this model; got {num_steps}.")
+    generator = torch.Generator().manual_seed(seed)
+    x_T, timesteps = None, None
+    if start == "image":
+        image = start_image(upload, sketch)
+        if image is None:
+            raise gr.Error("Upload or draw an image to start from, or start from pure noise.")
+        x_T, timesteps = sdedit_start(pipe, image, t_start, num_steps, batch_size, generator)
+    K = num_steps if timesteps is None else len(timesteps)
+    shown = set(frame_steps(K))
+    skip = gr.skip()
+    frames: list[Frame] = []
+    began = last_note = time.perf_counter()
+    first_frame_s = 0.0
+    try:
+        steps = pipe.denoise(batch_size, sampler, num_steps, float(eta), generator=generator, variance_type=variance,
+                             clip_sample=bool(clip), x_T=x_T, timesteps=timesteps)
+        for step in steps:
+            now = time.perf_counter()
+            where = "x_T" if step.index == 0 else ("final sample" if step.timestep < 0 else f"t = {step.timestep}")
+            note = f"Step {step.index}/{K} · {where} · {now - began:.1f} s"
+            if step.index in shown:
+                frame = Frame(step.index, step.timestep, grid(to_uint8(step.x_t)), grid(to_uint8(step.x0_pred)))
+                frames.append(frame)
+                first_frame_s = first_frame_s or time.perf_counter() - began
+                yield png(frame.x_t), png(frame.x0_pred), note, skip, skip, skip, skip
+            elif now - last_note > PROGRESS_EVERY_S:
+                last_note = now
+                yield skip, skip, note, skip, skip, skip, skip
+            else:  # yield anyway, so that Stop takes effect within one step
+                yield skip, skip, skip, skip, skip, skip, skip
+    except DDPMError as error:
+        raise gr.Error(str(error)) from None
+    total = time.perf_counter() - began
+    notes = f" ⚠️ {' '.join(pipe.notes)}" if pipe.notes else ""
+    done = (f"Done: {K} steps in {total:.1f} s (first frame after {first_frame_s:.2f} s); {len(frames)} frames kept "
+            f"for the replay.{notes}")
+    replay = gr.update(minimum=0, maximum=len(frames) - 1, value=len(frames) - 1, interactive=True)
+    yield skip, skip, done, frames, replay, frames[-1].x_t, export_run(frames)
+
+
+def side_by_side(frame: Frame, gap: int = 4) -> np.ndarray:
+    """x_t | x̂₀ as one uint8 RGB picture, upscaled to at least ``VIDEO_HEIGHT`` px and cropped to even sides."""
+    left, right = np.asarray(frame.x_t.convert("RGB")), np.asarray(frame.x0_pred.convert("RGB"))
+    spacer = np.full((left.shape[0], gap, 3), 255, dtype=np.uint8)
+    both = np.concatenate([left, spacer, right], axis=1)
+    scale = max(1, -(-VIDEO_HEIGHT // both.shape[0]))
+    both = both.repeat(scale, axis=0).repeat(scale, axis=1)
+    return both[: both.shape[0] // 2 * 2, : both.shape[1] // 2 * 2]
+
+
+def export_run(frames: list[Frame], folder: str | Path | None = None) -> list[str]:
+    """GIF and MP4 of the run (x_t | x̂₀ side by side) and the final grid as PNG; returns their paths."""
+    folder = Path(folder or tempfile.mkdtemp(prefix="ddpm-studio-run-"))
+    pictures = [side_by_side(frame) for frame in frames]
+    fps = max(4.0, len(frames) / 4)  # a run plays in about four seconds
+    gif = write_gif(folder / "reverse-run.gif", pictures, fps)
+    mp4 = write_mp4(folder / "reverse-run.mp4", pictures, fps)
+    final = folder / "samples.png"
+    frames[-1].x_t.save(final, format="PNG")
+    return [str(gif), str(mp4), str(final)]
+
+
+def replay(frames: list[Frame] | None, index: int):
+    """The kept frame ``index`` of the last finished run: (x_t, x̂₀, readout)."""
+    if not frames:
+        raise gr.Error("There is nothing to replay yet: run the sampler first.")
+    index = min(max(int(index), 0), len(frames) - 1)
+    frame = frames[index]
+    where = "x_T" if frame.step == 0 else ("final sample" if frame.timestep < 0 else f"t = {frame.timestep}")
+    return frame.x_t, frame.x0_pred, f"Replay: frame {index + 1}/{len(frames)} · step {frame.step} · {where}"
+
+
+def build_tab(models: ModelSource, talk: bool = False) -> None:
+    """The tab's components and events; call inside ``gr.Tab``."""
+    first = str(models.model)
+    current = gr.State(first)
+    frames = gr.State([])
+    with gr.Row(equal_height=False):
+        with gr.Column(scale=4, min_width=320):
+            with gr.Row():
+                choice = gr.Dropdown([str(DEFAULT_MODEL), *HUB_MODELS] if first == str(DEFAULT_MODEL)
+                                     else [first, str(DEFAULT_MODEL), *HUB_MODELS], value=first,
+                                     allow_custom_value=True, label="Model (folder or Hub id)", scale=4,
+                                     elem_id="rev-model")
+                load_btn = gr.Button("Load model", scale=1, min_width=120, elem_id="rev-load")
+            with gr.Row():
+                sampler = gr.Radio(SAMPLERS, value="ddim", label="Sampler", elem_id="rev-sampler")
+                precision = gr.Radio(PRECISIONS, value="exact", label="Precision", elem_id="rev-precision")
+            steps = gr.Slider(1, 1000, value=50, step=1, label="Number of steps K", elem_id="rev-steps",
+                              info="K < T walks a respaced chain that keeps the marginals ᾱ.")
+            eta = gr.Slider(0, 1, value=0.0, step=0.05, label="η (DDIM only: 0 deterministic, 1 ≈ DDPM)")
+            variance = gr.Radio(VARIANCES, value="fixed_small", label="Variance σ_t² (DDPM)")
+            with gr.Row():
+                clip = gr.Checkbox(True, label="Clip x̂₀ to [-1, 1]")
+                seed = gr.Number(0, precision=0, label="Seed", min_width=100)
+                batch = gr.Slider(1, MAX_BATCH, value=16, step=1, label="Batch (grid)", elem_id="rev-batch")
+            with gr.Accordion("Start from an image (SDEdit: noise to t, then denoise)", open=False):
+                start = gr.Radio(STARTS, value="noise", label="Start from", elem_id="rev-start")
+                t_start = gr.Slider(0, 999, value=500, step=1, label="Noise the image to t")
+                with gr.Tabs():
+                    with gr.Tab("Upload a start image"):
+                        upload = gr.Image(type="pil", label="Start image", sources=["upload", "clipboard"],
+                                          format="png", height=220)
+                        gr.Examples([str(EXAMPLES_DIR / f) for f in ("digit_7.png", "chelsea.png")], upload)
+                    with gr.Tab("Draw a start digit"):
+                        sketch = gr.Sketchpad(type="pil", label="Draw a digit", canvas_size=(280, 280),
+                                              brush=gr.Brush(default_size=22, colors=["#000000"], color_mode="fixed"))
+            with gr.Row():
+                run_btn = gr.Button("Run", variant="primary", elem_id="rev-run")
+                stop_btn = gr.Button("Stop", variant="stop", elem_id="rev-stop")
+            info = gr.Markdown(startup_note(first), elem_id="rev-info")
+        with gr.Column(scale=6):
+            progress = gr.Markdown("Press “Run” to sample.", elem_classes=["readouts"], elem_id="rev-progress")
+            with gr.Row():
+                x_t_img = gr.Image(label="x_t", format="png", type="pil", height=360 if talk else 300,
+                                   elem_id="rev-x-t", elem_classes=["pixelated"], interactive=False)
+                x0_img = gr.Image(label="Model's x̂₀ at this step", format="png", type="pil",
+                                  height=360 if talk else 300, elem_id="rev-x0", elem_classes=["pixelated"],
+                                  interactive=False)
+            scrub = gr.Slider(0, MAX_FRAMES - 1, value=0, step=1, label="Replay the last run (frame)",
+                              interactive=False, elem_id="rev-replay")
+            with gr.Row():
+                final = gr.Image(label="Final samples", format="png", type="pil", height=260, interactive=False,
+                                 elem_id="rev-final", elem_classes=["pixelated"])
+                downloads = gr.File(label="Downloads: GIF, MP4 (x_t | x̂₀), PNG grid", file_count="multiple",
+                                    interactive=False, elem_id="rev-downloads")
+
+    estimate_inputs = [current, precision, batch, steps]
+    load_btn.click(partial(load_model, models=models), [choice, precision, batch, steps, current], [current, info],
+                   api_name="load_model")
+    gr.on([precision.change, batch.release, steps.release], partial(estimate, models=models), estimate_inputs, info,
+          api_name="estimate", show_progress="hidden", trigger_mode="always_last")
+    run_event = run_btn.click(
+        on_gpu(partial(run, models=models, png=FastPng())),
+        [current, sampler, steps, eta, variance, clip, seed, batch, precision, start, upload, sketch, t_start],
+        [x_t_img, x0_img, progress, frames, scrub, final, downloads], api_name="sample", show_progress="hidden")
+    stop_btn.click(None, None, None, cancels=[run_event], api_name="stop")
+    scrub.input(replay, [frames, scrub], [x_t_img, x0_img, progress], api_name="replay", show_progress="hidden",
+                trigger_mode="always_last")
