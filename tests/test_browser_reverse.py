@@ -1,0 +1,72 @@
+"""The Reverse sampling tab in headless Debian Chromium: a run that visibly changes, Stop, replay, the GIF download.
+Screenshots of the tab mid-run and finished go to docs/."""
+
+import pytest
+
+from tests.test_browser import CHROMIUM, DOCS, TIMEOUT_MS, browser, launch, model_dir, src, wait_src_change  # noqa: F401
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's /usr/bin/chromium is not installed"),
+]
+
+
+@pytest.fixture(scope="module")
+def page(model_dir, browser):  # noqa: F811
+    process, url = launch(model_dir)
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.set_default_timeout(TIMEOUT_MS)
+    page.goto(url)
+    page.get_by_role("tab", name="Reverse sampling").click()
+    page.locator("#rev-run").wait_for()
+    yield page
+    page.close()
+    process.terminate()
+    process.wait(timeout=20)
+
+
+def set_steps(page, steps: int) -> None:
+    box = page.locator("#rev-steps input[type=number]")
+    box.fill(str(steps))
+    box.press("Enter")
+
+
+def test_a_run_streams_and_stop_stops_it(page):
+    set_steps(page, 1000)
+    page.locator("#rev-run").click()
+    page.locator("#rev-x-t img").wait_for()
+    first = src(page, "#rev-x-t img")
+    wait_src_change(page, "#rev-x-t img", first)  # the picture changes while the run goes on
+    page.wait_for_timeout(500)
+    page.screenshot(path=str(DOCS / "reverse-running.png"), full_page=True)
+    page.locator("#rev-stop").click()
+    page.wait_for_timeout(1500)
+    stopped = page.locator("#rev-progress").inner_text()
+    page.wait_for_timeout(2000)
+    assert page.locator("#rev-progress").inner_text() == stopped  # nothing moves after Stop
+    assert page.locator("#rev-final img").count() == 0  # the 1000-step run never finished
+
+
+def test_a_finished_run_replays_and_downloads(page, tmp_path):
+    set_steps(page, 20)
+    page.locator("#rev-run").click()
+    page.locator("#rev-final img").wait_for(timeout=120_000)
+    page.locator("#rev-downloads a").first.wait_for()
+    last = src(page, "#rev-x-t img")
+    replay = page.locator("#rev-replay input[type=range]")
+    replay.focus()
+    page.keyboard.press("Home")
+    wait_src_change(page, "#rev-x-t img", last)  # frame 0: back to x_T
+    assert "0" in page.locator("#rev-progress").inner_text()
+    gif_link = page.locator("#rev-downloads a[href$='.gif']").first
+    with page.expect_download() as download:
+        gif_link.click()
+    saved = tmp_path / "run.gif"
+    download.value.save_as(saved)
+    from PIL import Image
+
+    with Image.open(saved) as gif:
+        assert gif.format == "GIF" and gif.n_frames >= 10
+    page.keyboard.press("End")
+    page.wait_for_timeout(1000)
+    page.screenshot(path=str(DOCS / "reverse.png"), full_page=True)
