@@ -47,8 +47,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--model", default=None, help=f"model folder or Hub id (default: {DEFAULT_MODEL})")
     parser.add_argument("--device", choices=["cpu", "cuda", "mps"], default=None, help="default: the best present")
     parser.add_argument("--dtype", choices=["float32", "bfloat16", "float16"], default=None)
-    parser.add_argument("--port", type=int, default=None, help="default: 7860 or the next free port")
-    parser.add_argument("--host", default="127.0.0.1", help="address to listen on (0.0.0.0 for a LAN)")
+    parser.add_argument("--port", type=int, default=None,
+                        help="default: $GRADIO_SERVER_PORT, else 7860 or the next free port")
+    parser.add_argument("--host", default=None,
+                        help="address to listen on (default: $GRADIO_SERVER_NAME, as on a Space, else 127.0.0.1)")
     parser.add_argument("--share", action="store_true", help="also open a public gradio.live link")
     parser.add_argument("--talk", action="store_true", help="presentation mode: big type, high contrast")
     return parser.parse_args(argv)
