@@ -25,7 +25,7 @@ CSS = """
 #ddpm-header p { font-size: 1.02em; line-height: 1.5; }
 .readouts { font-variant-numeric: tabular-nums; }
 .footer-note { opacity: 0.8; font-size: 0.9em; }
-.pixelated img { image-rendering: pixelated; }
+.pixelated img { image-rendering: pixelated; width: 100%; height: 100%; object-fit: contain; }
 """
 
 # Presentation mode: bigger type, heavier contrast, controls that are easy to hit from across a room.
