@@ -2,6 +2,7 @@
 
 import json
 import os
+import socket
 from pathlib import Path
 
 os.environ["HF_HUB_OFFLINE"] = "1"  # before huggingface_hub is imported anywhere
@@ -67,3 +68,10 @@ def build_hub_cache(cache: Path, repo_id: str, files_from: Path, revision: str =
     (repo / "refs").mkdir()
     (repo / "refs" / "main").write_text(revision)
     return snapshot
+
+
+def free_port() -> int:
+    """A free TCP port on the loopback interface, for apps the tests launch."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]

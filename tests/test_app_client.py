@@ -1,6 +1,5 @@
 """gradio_client against the app launched on localhost: every endpoint called with real inputs."""
 
-import socket
 
 import numpy as np
 import pytest
@@ -9,16 +8,10 @@ from PIL import Image, ImageDraw
 
 import app
 from ddpm import NoiseSchedule, Pipeline, save_pipeline
-from tests.conftest import TINY_CONFIG, random_unet
+from tests.conftest import TINY_CONFIG, free_port, random_unet
 from ui.widgets import EXAMPLES_DIR
 
 pytestmark = pytest.mark.slow
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")

@@ -4,7 +4,6 @@ Needs /usr/bin/chromium (`.ci/run` installs it) and the `playwright` package; we
 """
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -14,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from ddpm import NoiseSchedule, Pipeline, save_pipeline
-from tests.conftest import TINY_CONFIG, random_unet
+from tests.conftest import TINY_CONFIG, free_port, random_unet
 
 CHROMIUM = Path("/usr/bin/chromium")
 ROOT = Path(__file__).resolve().parent.parent
@@ -25,12 +24,6 @@ pytestmark = [
 ]
 playwright_api = pytest.importorskip("playwright.sync_api")
 TIMEOUT_MS = 30_000
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")

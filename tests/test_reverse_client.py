@@ -1,6 +1,5 @@
 """gradio_client against the launched app: the Reverse sampling tab's stream, replay, stop and model switching."""
 
-import socket
 import time
 
 import numpy as np
@@ -11,17 +10,11 @@ from PIL import Image
 import app
 from ddpm import NoiseSchedule, Pipeline, save_pipeline
 from ddpm.images import grid, to_uint8
-from tests.conftest import TINY_CONFIG, random_unet
+from tests.conftest import TINY_CONFIG, free_port, random_unet
 from ui import reverse
 
 pytestmark = pytest.mark.slow
 STEPS, BATCH = 10, 4
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
