@@ -18,7 +18,6 @@ import math
 import os
 import sys
 import time
-from contextlib import nullcontext
 from pathlib import Path
 
 import numpy as np
@@ -156,10 +155,14 @@ def lr_at(step: int, args) -> float:
     return args.lr * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * progress)))
 
 
-def autocast_for(device: torch.device, mixed_precision: bool):
+def amp_dtype(device: torch.device, mixed_precision: bool) -> torch.dtype | None:
+    """The autocast precision: bf16 where the device has it (AVX-512/AMX CPUs, Ampere and later GPUs), which needs
+    no loss scaling; fp16 with a GradScaler on older GPUs; None for full fp32."""
     if not mixed_precision:
-        return nullcontext()
-    return torch.autocast(device.type, dtype=torch.bfloat16 if device.type == "cpu" else torch.float16)
+        return None
+    if device.type == "cuda" and not torch.cuda.is_bf16_supported():
+        return torch.float16
+    return torch.bfloat16
 
 
 def plot_loss(rows: list[dict], path: Path) -> None:
@@ -216,7 +219,7 @@ variance {pipe.variance_type}. {"EMA" if not args.save_raw else "Raw (non-EMA)"}
 
 AdamW (lr {args.lr:g}, weight decay {args.weight_decay:g}), {args.warmup} warm-up steps then cosine decay to 10%,
 batch {args.batch_size} × {args.grad_accum} accumulation, grad-norm clip {args.grad_clip:g}, EMA decay {args.ema_decay}
-with warm-up, {"bf16/fp16 autocast" if args.mixed_precision else "fp32"}.
+with warm-up, {"bf16 autocast (fp16 + loss scaling on GPUs without bf16)" if args.mixed_precision else "fp32"}.
 
 ## Use
 
@@ -296,6 +299,8 @@ def train(args) -> Path:
     ema = AveragedModel(unet, multi_avg_fn=ema_multi_avg_fn(args.ema_decay), use_buffers=True)
     optimizer = torch.optim.AdamW(unet.parameters(), lr=args.lr, weight_decay=args.weight_decay)
     model = DistributedDataParallel(unet) if world > 1 else unet
+    dtype = amp_dtype(device, args.mixed_precision)
+    scaler = torch.amp.GradScaler(device.type, enabled=dtype == torch.float16)
 
     dataset = make_dataset(args.data, args.image_size, args.channels)
     sampler = DistributedSampler(dataset, world, rank, shuffle=True, seed=args.seed) if world > 1 else None
@@ -309,6 +314,8 @@ def train(args) -> Path:
         unet.load_state_dict(state["unet"])
         ema.load_state_dict(state["ema"])
         optimizer.load_state_dict(state["optimizer"])
+        if state.get("scaler"):  # empty when saved without loss scaling
+            scaler.load_state_dict(state["scaler"])
         step, epoch, elapsed = state["step"], state["epoch"], state["elapsed"]
         if is_main:
             generator.set_state(state["generator"])
@@ -354,12 +361,14 @@ def train(args) -> Path:
             if args.hflip:
                 flip = torch.rand(x0.shape[0], generator=generator) < 0.5
                 x0 = torch.where(flip.to(device).reshape(-1, 1, 1, 1), x0.flip(-1), x0)
-            with autocast_for(device, args.mixed_precision):
+            with torch.autocast(device.type, dtype=dtype, enabled=dtype is not None):
                 loss = training_loss(model, schedule, x0, generator=generator) / args.grad_accum
-            loss.backward()
+            scaler.scale(loss).backward()
             total += loss.item()
+        scaler.unscale_(optimizer)  # the scaler is a no-op except under fp16
         grad_norm = torch.nn.utils.clip_grad_norm_(unet.parameters(), args.grad_clip)
-        optimizer.step()
+        scaler.step(optimizer)
+        scaler.update()
         ema.update_parameters(unet)
         step += 1
         if is_main:
@@ -376,9 +385,8 @@ def train(args) -> Path:
             bar.set_postfix(loss=f"{total:.4f}", lr=f"{optimizer.param_groups[0]['lr']:.2e}")
         if step % args.save_every == 0 or step == args.steps:
             if is_main:
-                save_all(
-                    args, out, unet, ema, optimizer, schedule, step, epoch, generator, log_rows, time.time() - start
-                )
+                elapsed = time.time() - start
+                save_all(args, out, unet, ema, optimizer, scaler, schedule, step, epoch, generator, log_rows, elapsed)
             if world > 1:
                 dist.barrier()
     bar.close()
@@ -404,11 +412,12 @@ def read_log(path: Path) -> list[dict]:
         return [{k: float(v) if k != "step" else int(v) for k, v in row.items()} for row in csv.DictReader(f)]
 
 
-def save_all(args, out, unet, ema, optimizer, schedule, step, epoch, generator, log_rows, elapsed) -> None:
+def save_all(args, out, unet, ema, optimizer, scaler, schedule, step, epoch, generator, log_rows, elapsed) -> None:
     state = {
         "unet": unet.state_dict(),
         "ema": ema.state_dict(),
         "optimizer": optimizer.state_dict(),
+        "scaler": scaler.state_dict(),
         "step": step,
         "epoch": epoch,
         "elapsed": elapsed,
@@ -425,7 +434,7 @@ def save_all(args, out, unet, ema, optimizer, schedule, step, epoch, generator, 
     plot_loss(log_rows, out / "loss.png")
 
     weights = unet if args.save_raw else ema.module
-    pipe = Pipeline(UNet(weights.config), schedule)
+    pipe = Pipeline(UNet(weights.config), schedule, device=next(unet.parameters()).device)
     pipe.unet.load_state_dict(weights.state_dict())
     images = pipe.sample(batch_size=64, sampler="ddim", num_steps=args.grid_steps, seed=1234)
     grid_image = grid(images, nrow=8)
