@@ -39,7 +39,7 @@ def sample_args(steps=STEPS, seed=0):
 
 def test_reverse_endpoints_are_named(client):
     names = set(client.view_api(print_info=False, return_format="dict")["named_endpoints"])
-    assert {"/load_model", "/estimate", "/sample", "/replay"} <= names
+    assert {"/load_model", "/sdedit_range", "/estimate", "/sample", "/stopped", "/replay"} <= names
 
 
 def test_stream_every_frame_then_replay(client, served):
@@ -72,6 +72,13 @@ def test_stop_cancels_a_long_run(client):
         time.sleep(0.05)
     assert job.done() and len(job.outputs()) < 1000
     assert not any("Done" in str(out[2]) for out in job.outputs())
+    # the stopped run's frames so far stay in the session: the summary the Stop button shows in the browser
+    x_t, x0_hat, note, slider, final, files = client.predict(api_name="/stopped")
+    assert "Stopped at step" in note and "of 1000" in note and slider["maximum"] >= 1
+    assert np.array_equal(np.asarray(Image.open(final)), np.asarray(Image.open(x_t)))
+    assert sorted(p.rsplit(".", 1)[-1] for p in files) == ["gif", "mp4", "png"]
+    x_t, x0_hat, note = client.predict(0, api_name="/replay")
+    assert "x_T" in note
 
 
 def test_unknown_model_keeps_the_current_one(client):

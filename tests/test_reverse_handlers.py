@@ -1,12 +1,15 @@
 """The Reverse sampling tab's handlers as plain functions: frames, determinism, stopping, exports, model switching."""
 
+from pathlib import Path
+
+import gradio as gr
 import imageio.v2 as imageio
 import numpy as np
 import pytest
 from PIL import Image
 
 from ddpm import NoiseSchedule, Pipeline, save_pipeline
-from ddpm.images import grid
+from ddpm.images import grid, to_uint8
 from tests.conftest import TINY_CONFIG, random_unet
 from ui import reverse
 from ui.widgets import FastPng, ModelSource
@@ -18,6 +21,14 @@ STEPS, BATCH = 12, 4
 def tiny_model_dir(tmp_path_factory):
     folder = tmp_path_factory.mktemp("model") / "tiny"
     save_pipeline(Pipeline(random_unet(TINY_CONFIG), NoiseSchedule.make("linear", 1000)), folder)
+    return str(folder)
+
+
+@pytest.fixture(scope="module")
+def short_model_dir(tmp_path_factory):
+    """A model trained with T = 100 timesteps (not the usual 1000)."""
+    folder = tmp_path_factory.mktemp("model") / "short"
+    save_pipeline(Pipeline(random_unet(TINY_CONFIG), NoiseSchedule.make("linear", 100)), folder)
     return str(folder)
 
 
@@ -74,6 +85,89 @@ def test_closing_the_stream_early_stops_it_and_breaks_nothing(models):
     assert list(run) == []
     outputs = list(stream(models))  # the next run is complete
     assert len(outputs[-1][3]) == len(reverse.frame_steps(STEPS))
+
+
+def check_exports(files, frames) -> None:
+    gif, mp4, png = files
+    assert [Path(f).suffix for f in files] == [".gif", ".mp4", ".png"]
+    picture = reverse.side_by_side(frames[-1])
+    gif_frames = imageio.mimread(gif)
+    assert len(gif_frames) == len(frames) and gif_frames[-1].shape[:2] == picture.shape[:2]
+    video = imageio.get_reader(mp4)
+    mp4_frames = list(video.iter_data())  # the reader's len() is inf
+    video.close()
+    assert len(mp4_frames) == len(frames) and mp4_frames[0].shape == picture.shape
+    with Image.open(png) as image:
+        assert image.format == "PNG" and np.array_equal(np.asarray(image), np.asarray(frames[-1].x_t))
+
+
+def test_a_stopped_run_keeps_its_frames_for_the_replay_and_the_exports(models):
+    run = stream(models, steps=200, seed=2)
+    outputs = [next(run) for _ in range(8)]  # steps 0…7; frame_steps(200) keeps 0 and 5 of them
+    run.close()  # Stop: Gradio cancels the event and closes the generator
+    states = [out[3] for out in outputs if not is_skip(out[3])]
+    assert states, "the stream must hand its frames so far to the session state"
+    x_t, x0_hat, note, frames, slider, final, files = reverse.stopped(states[-1])  # the Stop follow-up
+    assert "Stopped at step 7 of 200" in note
+    assert [frame.step for frame in frames] == [0, 5, 7]  # the kept frames, then the last step reached
+    assert slider["minimum"] == 0 and slider["maximum"] == len(frames) - 1 == slider["value"] and slider["interactive"]
+    pipe = models.load(models.model, "float32")
+    reached = [step for step in pipe.denoise(BATCH, "ddim", 200, seed=2) if step.index == 7][0]
+    expected = np.asarray(grid(to_uint8(reached.x_t)))
+    assert np.array_equal(np.asarray(final), expected) and np.array_equal(np.asarray(x_t), expected)
+    assert reverse.replay(frames, 99)[0] is frames[-1].x_t and "step 7" in reverse.replay(frames, 99)[2]
+    assert "x_T" in reverse.replay(frames, 0)[2]
+    check_exports(files, frames)
+    # summed up once; a finished run, a run that failed or no run at all is left as it is
+    assert all(is_skip(value) for value in reverse.stopped(frames))
+    assert all(is_skip(value) for value in reverse.stopped(list(stream(models))[-1][3]))
+    assert all(is_skip(value) for value in reverse.stopped([]))
+    assert all(is_skip(value) for value in reverse.stopped(None))
+
+
+def test_a_run_stopped_on_a_kept_frame_ends_there(models):
+    run = stream(models, steps=200)
+    for _ in range(6):  # steps 0…5: 5 is a kept frame
+        *_, state, _, _, _ = next(run)
+    run.close()
+    *_, note, frames, slider, final, files = reverse.stopped(state)
+    assert "Stopped at step 5 of 200" in note and [frame.step for frame in frames] == [0, 5]
+    check_exports(files, frames)
+
+
+def test_sdedit_t_slider_follows_the_models_T(models, short_model_dir):
+    assert reverse.num_timesteps_of(short_model_dir) == 100 and reverse.num_timesteps_of(models.model) == 1000
+    assert reverse.num_timesteps_of("google/ddpm-cifar10-32") == 1000  # not fetched while the page is built
+    current, _ = reverse.load_model(short_model_dir, "exact", BATCH, STEPS, models.model, models)
+    assert current == short_model_dir
+    update = reverse.sdedit_range(current, "exact", 500, models)
+    assert update["maximum"] == 99 and update["value"] == 99 and "T = 100" in update["info"]
+    back = reverse.sdedit_range(models.model, "exact", 99, models)
+    assert back["maximum"] == 999 and back["value"] == 99
+    assert is_skip(reverse.sdedit_range("./missing", "exact", 500, models))  # keeps the slider as it is
+
+
+def test_sdedit_t_beyond_the_model_is_refused_in_a_sentence(models, short_model_dir):
+    image = Image.new("L", (32, 32), 0)
+    for t in (100, 500, -1, 2.5, None):
+        with pytest.raises(gr.Error, match=r"whole t from 0 to 99: this model has T = 100"):
+            list(reverse.run(short_model_dir, "ddim", 10, 0.0, "fixed_small", True, 0, 1, "exact", "image", image,
+                             None, t, models=models, png=FastPng()))
+    frames = list(reverse.run(short_model_dir, "ddim", 10, 0.0, "fixed_small", True, 0, 1, "exact", "image", image,
+                              None, 99.0, models=models, png=FastPng()))[-1][3]
+    assert frames[0].timestep == 99
+
+
+def test_the_tab_wires_the_t_range_and_the_stop_summary(short_model_dir):
+    with gr.Blocks() as demo:
+        reverse.build_tab(ModelSource(short_model_dir, device="cpu"))
+    (slider,) = [b for b in demo.blocks.values() if getattr(b, "elem_id", None) == "rev-t-start"]
+    assert slider.maximum == 99  # from the starting model's scheduler config
+    fns = {fn.api_name: (index, fn) for index, fn in demo.fns.items()}
+    t_range, stop_summary = fns["sdedit_range"][1], fns["stopped"][1]
+    assert t_range.trigger_after == fns["load_model"][0] and t_range.outputs == [slider]
+    assert stop_summary.trigger_after == fns["sample"][0] and stop_summary.trigger_only_on_failure
+    assert stop_summary.outputs == fns["sample"][1].outputs
 
 
 def test_exports_are_a_gif_an_mp4_and_a_png_of_the_run(models, tmp_path):

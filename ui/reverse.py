@@ -1,7 +1,8 @@
 """The "Reverse sampling" tab: watch a DDPM or DDIM sampler walk the reverse chain, x_t next to the model's x̂₀.
 
 Handlers are plain functions and generators of (controls, state) → outputs; ``build_tab`` only wires them.
-The per-session state is the model id in use and the frames of the last finished run (for the replay slider).
+The per-session state is the model id in use and the frames of the last run (for the replay slider): the stream
+hands them to the state as it goes, so a run that is stopped leaves its frames so far for the replay and the exports.
 A run starts from pure noise x_T, or (SDEdit, Meng et al. 2022) from an image noised to t with the closed form.
 """
 
@@ -20,8 +21,9 @@ from PIL import Image
 
 from ddpm import DDPMError, Pipeline
 from ddpm.diffusion import q_sample, randn
-from ddpm.hub import DEFAULT_MODEL
+from ddpm.hub import DEFAULT_MODEL, read_scheduler_config
 from ddpm.images import from_pil, grid, to_uint8, write_gif, write_mp4
+from ddpm.sampling import DenoiseStep
 
 from .widgets import EXAMPLES_DIR, FastPng, ModelSource, shrink, sketch_to_digit
 
@@ -43,6 +45,26 @@ class Frame:
     timestep: int  # the training timestep t of x_t (-1 for the final sample)
     x_t: Image.Image  # grid of the batch
     x0_pred: Image.Image  # grid of the model's x̂₀ at this step
+
+    @classmethod
+    def of(cls, step: DenoiseStep) -> Frame:
+        return cls(step.index, step.timestep, grid(to_uint8(step.x_t)), grid(to_uint8(step.x0_pred)))
+
+
+class KeptFrames(list):
+    """The frames a run keeps (a list of ``Frame``) and how far it got: step ``reached`` of ``total``.
+
+    The stream hands it to the session state at every kept frame, so that a stopped run leaves its frames so far;
+    ``latest`` is the last step reached (its tensors), which ``stopped`` adds as the run's last frame."""
+
+    def __init__(self, total: int, frames=()):
+        super().__init__(frames)
+        self.total = int(total)  # K, the steps of the whole run
+        self.reached = 0  # index of the last step produced
+        self.latest: DenoiseStep | None = None
+        self.seconds = 0.0  # wall time up to ``reached``
+        self.finished = False  # the final sample was reached, or a stopped run has been summed up
+        self.failed = False  # the run raised
 
 
 def on_gpu(fn):
@@ -75,6 +97,34 @@ def sdedit_timesteps(t_start: int, num_steps: int) -> torch.Tensor:
     return torch.from_numpy(np.linspace(int(t_start), 0, n).round().astype(np.int64))
 
 
+def check_t_start(t_start, num_timesteps: int) -> int:
+    """The SDEdit start t as an int in [0, T-1] for this model, else a ``gr.Error`` that says the model's range."""
+    try:
+        t = float(t_start)
+    except (TypeError, ValueError):
+        t = None
+    if t is None or not t.is_integer() or not 0 <= t < num_timesteps:
+        raise gr.Error(f"Noise the image to a whole t from 0 to {num_timesteps - 1}: this model has T = "
+                       f"{num_timesteps} timesteps; got {t_start}.")
+    return int(t)
+
+
+def num_timesteps_of(model: str) -> int:
+    """T of a local model folder, read from its scheduler config without loading the weights; for a Hub id (not
+    fetched while the page is built) the usual T = 1000, until the model is loaded."""
+    folder = Path(str(model)).expanduser()
+    if folder.is_dir():
+        try:
+            return int(read_scheduler_config(folder).get("num_train_timesteps", 1000))
+        except (DDPMError, OSError, TypeError, ValueError):
+            pass
+    return 1000
+
+
+def t_start_range(num_timesteps: int) -> str:
+    return f"0 (the image itself) … {num_timesteps - 1} (≈ pure noise): this model has T = {num_timesteps}."
+
+
 def start_image(upload: Image.Image | None, sketch: dict | None) -> Image.Image | None:
     """The uploaded image, else the drawn digit (white on black, MNIST-style), else None."""
     if upload is not None:
@@ -86,9 +136,7 @@ def start_image(upload: Image.Image | None, sketch: dict | None) -> Image.Image 
 def sdedit_start(pipe: Pipeline, image: Image.Image, t_start: int, num_steps: int, batch_size: int,
                  generator: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
     """x_t of ``image`` at the model's resolution and channels (closed form, Eq. 4) and the timesteps ≤ t to run."""
-    T = pipe.schedule.num_timesteps
-    if not 0 <= int(t_start) < T:
-        raise gr.Error(f"The SDEdit start t must be between 0 and {T - 1}; got {t_start}.")
+    t_start = check_t_start(t_start, pipe.schedule.num_timesteps)
     C, H, _ = pipe.image_shape
     x0 = from_pil(image, H, channels=C).expand(batch_size, C, H, H)  # (B, C, H, W)
     noise = randn(x0.shape, generator)
@@ -139,6 +187,19 @@ def load_model(choice: str, precision: str, batch_size: int, num_steps: int, cur
         return current, f"⚠️ {error} Still using `{current}`."
 
 
+def sdedit_range(current: str, precision: str, t_start: float, models: ModelSource):
+    """The "noise the image to t" slider for the model in use: its maximum follows T − 1, its value kept inside."""
+    try:
+        T = models.load(current, dtype_for(precision, models.device)).schedule.num_timesteps
+    except DDPMError:
+        return gr.skip()
+    try:
+        value = min(max(int(float(t_start)), 0), T - 1)
+    except (TypeError, ValueError):
+        value = min(500, T - 1)
+    return gr.update(minimum=0, maximum=T - 1, value=value, info=t_start_range(T))
+
+
 def estimate(current: str, precision: str, batch_size: int, num_steps: int, models: ModelSource) -> str:
     try:
         return model_info(models, current, precision, batch_size, num_steps)
@@ -150,7 +211,8 @@ def run(current: str, sampler: str, num_steps: int, eta: float, variance: str, c
         batch_size: int, precision: str, start: str = "noise", upload: Image.Image | None = None,
         sketch: dict | None = None, t_start: int = 500, *, models: ModelSource, png: FastPng):
     """Stream a seeded reverse run: yields (x_t, x̂₀, progress, frames, replay slider, final grid, downloads)
-    once per step, with new pictures on ``frame_steps`` only; the last yield adds the replay and the exports."""
+    once per step, with new pictures on ``frame_steps`` only, each with the frames kept so far for the session
+    state; the last yield adds the replay and the exports. A stopped run is summed up by ``stopped``."""
     num_steps, batch_size, seed = int(num_steps), int(batch_size), int(seed)
     if not 1 <= batch_size <= MAX_BATCH:
         raise gr.Error(f"The batch size must be between 1 and {MAX_BATCH}; got {batch_size}.")
@@ -168,7 +230,7 @@ def run(current: str, sampler: str, num_steps: int, eta: float, variance: str, c
     K = num_steps if timesteps is None else len(timesteps)
     shown = set(frame_steps(K))
     skip = gr.skip()
-    frames: list[Frame] = []
+    kept = KeptFrames(K)
     began = last_note = time.perf_counter()
     first_frame_s = 0.0
     try:
@@ -176,26 +238,57 @@ def run(current: str, sampler: str, num_steps: int, eta: float, variance: str, c
                              clip_sample=bool(clip), x_T=x_T, timesteps=timesteps)
         for step in steps:
             now = time.perf_counter()
-            where = "x_T" if step.index == 0 else ("final sample" if step.timestep < 0 else f"t = {step.timestep}")
-            note = f"Step {step.index}/{K} · {where} · {now - began:.1f} s"
+            kept.reached, kept.latest, kept.seconds = step.index, step, now - began
+            note = f"Step {step.index}/{K} · {where(step.index, step.timestep)} · {now - began:.1f} s"
             if step.index in shown:
-                frame = Frame(step.index, step.timestep, grid(to_uint8(step.x_t)), grid(to_uint8(step.x0_pred)))
-                frames.append(frame)
+                frame = Frame.of(step)
+                kept.append(frame)
                 first_frame_s = first_frame_s or time.perf_counter() - began
-                yield png(frame.x_t), png(frame.x0_pred), note, skip, skip, skip, skip
+                yield png(frame.x_t), png(frame.x0_pred), note, kept, skip, skip, skip
             elif now - last_note > PROGRESS_EVERY_S:
                 last_note = now
                 yield skip, skip, note, skip, skip, skip, skip
             else:  # yield anyway, so that Stop takes effect within one step
                 yield skip, skip, skip, skip, skip, skip, skip
     except DDPMError as error:
+        kept.failed = True
         raise gr.Error(str(error)) from None
+    except Exception:
+        kept.failed = True
+        raise
     total = time.perf_counter() - began
+    kept.finished, kept.latest = True, None
     notes = f" ⚠️ {' '.join(pipe.notes)}" if pipe.notes else ""
-    done = (f"Done: {K} steps in {total:.1f} s (first frame after {first_frame_s:.2f} s); {len(frames)} frames kept "
+    done = (f"Done: {K} steps in {total:.1f} s (first frame after {first_frame_s:.2f} s); {len(kept)} frames kept "
             f"for the replay.{notes}")
-    replay = gr.update(minimum=0, maximum=len(frames) - 1, value=len(frames) - 1, interactive=True)
-    yield skip, skip, done, frames, replay, frames[-1].x_t, export_run(frames)
+    yield skip, skip, done, kept, replay_slider(kept), kept[-1].x_t, export_run(kept)
+
+
+def stopped(kept: KeptFrames | None):
+    """After Stop (or any cancel) of a run: its kept frames plus the last step it reached become the replay, the
+    final grid and the GIF/MP4/PNG exports, with a status line saying where it stopped. Outputs as ``run``;
+    nothing changes when the last run finished, failed, or never showed a frame."""
+    skip = gr.skip()
+    if not isinstance(kept, KeptFrames) or kept.finished or kept.failed or not kept:
+        return skip, skip, skip, skip, skip, skip, skip
+    frames = KeptFrames(kept.total, kept)
+    frames.reached, frames.seconds, frames.finished = kept.reached, kept.seconds, True
+    latest = kept.latest
+    if latest is not None and latest.index > frames[-1].step:
+        frames.append(Frame.of(latest))
+    last = frames[-1]
+    note = (f"⏹ Stopped at step {last.step} of {frames.total} ({where(last.step, last.timestep)}) after "
+            f"{frames.seconds:.1f} s. The {len(frames)} frames so far are kept for the replay; the final grid and "
+            "the GIF/MP4/PNG downloads show the run up to that step.")
+    return last.x_t, last.x0_pred, note, frames, replay_slider(frames), last.x_t, export_run(frames)
+
+
+def where(index: int, timestep: int) -> str:
+    return "x_T" if index == 0 else ("final sample" if timestep < 0 else f"t = {timestep}")
+
+
+def replay_slider(frames: list[Frame]) -> dict:
+    return gr.update(minimum=0, maximum=len(frames) - 1, value=len(frames) - 1, interactive=True)
 
 
 def side_by_side(frame: Frame, gap: int = 4) -> np.ndarray:
@@ -221,13 +314,13 @@ def export_run(frames: list[Frame], folder: str | Path | None = None) -> list[st
 
 
 def replay(frames: list[Frame] | None, index: int):
-    """The kept frame ``index`` of the last finished run: (x_t, x̂₀, readout)."""
+    """The kept frame ``index`` of the last run (finished or stopped): (x_t, x̂₀, readout)."""
     if not frames:
         raise gr.Error("There is nothing to replay yet: run the sampler first.")
     index = min(max(int(index), 0), len(frames) - 1)
     frame = frames[index]
-    where = "x_T" if frame.step == 0 else ("final sample" if frame.timestep < 0 else f"t = {frame.timestep}")
-    return frame.x_t, frame.x0_pred, f"Replay: frame {index + 1}/{len(frames)} · step {frame.step} · {where}"
+    return (frame.x_t, frame.x0_pred,
+            f"Replay: frame {index + 1}/{len(frames)} · step {frame.step} · {where(frame.step, frame.timestep)}")
 
 
 def build_tab(models: ModelSource, talk: bool = False) -> None:
@@ -256,7 +349,9 @@ def build_tab(models: ModelSource, talk: bool = False) -> None:
                 batch = gr.Slider(1, MAX_BATCH, value=16, step=1, label="Batch (grid)", elem_id="rev-batch")
             with gr.Accordion("Start from an image (SDEdit: noise to t, then denoise)", open=False):
                 start = gr.Radio(STARTS, value="noise", label="Start from", elem_id="rev-start")
-                t_start = gr.Slider(0, 999, value=500, step=1, label="Noise the image to t")
+                T = num_timesteps_of(first)
+                t_start = gr.Slider(0, T - 1, value=min(500, T - 1), step=1, label="Noise the image to t",
+                                    info=t_start_range(T), elem_id="rev-t-start")
                 with gr.Tabs():
                     with gr.Tab("Upload a start image"):
                         upload = gr.Image(type="pil", label="Start image", sources=["upload", "clipboard"],
@@ -286,14 +381,19 @@ def build_tab(models: ModelSource, talk: bool = False) -> None:
                                     interactive=False, elem_id="rev-downloads")
 
     estimate_inputs = [current, precision, batch, steps]
-    load_btn.click(partial(load_model, models=models), [choice, precision, batch, steps, current], [current, info],
-                   api_name="load_model")
+    run_outputs = [x_t_img, x0_img, progress, frames, scrub, final, downloads]
+    loaded = load_btn.click(partial(load_model, models=models), [choice, precision, batch, steps, current],
+                            [current, info], api_name="load_model")
+    loaded.then(partial(sdedit_range, models=models), [current, precision, t_start], t_start, api_name="sdedit_range",
+                show_progress="hidden")
     gr.on([precision.change, batch.release, steps.release], partial(estimate, models=models), estimate_inputs, info,
           api_name="estimate", show_progress="hidden", trigger_mode="always_last")
     run_event = run_btn.click(
         on_gpu(partial(run, models=models, png=FastPng())),
         [current, sampler, steps, eta, variance, clip, seed, batch, precision, start, upload, sketch, t_start],
-        [x_t_img, x0_img, progress, frames, scrub, final, downloads], api_name="sample", show_progress="hidden")
+        run_outputs, api_name="sample", show_progress="hidden")
     stop_btn.click(None, None, None, cancels=[run_event], api_name="stop")
+    # The browser fires a cancelled event's .failure listeners once its generator is closed: sum up the stopped run.
+    run_event.failure(stopped, frames, run_outputs, api_name="stopped", show_progress="hidden")
     scrub.input(replay, [frames, scrub], [x_t_img, x0_img, progress], api_name="replay", show_progress="hidden",
                 trigger_mode="always_last")

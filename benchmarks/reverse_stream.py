@@ -1,0 +1,154 @@
+"""Streaming overhead of the Reverse sampling tab: its Run handler against the bare ``pipe.sample()`` loop.
+
+    OMP_NUM_THREADS=1 python -m benchmarks.reverse_stream [--model checkpoints/ddpm-mnist] [--repeats 7]
+
+Takes the tab's default settings from the UI itself (the values the "Run" button sends: the inputs of the ``sample``
+event of ``ui.reverse.build_tab``), then, for the default precision and the other one ("exact" fp32 / "fast" bf16),
+alternates in one process:
+
+- the streaming handler ``ui.reverse.run`` (what "Run" calls), consuming every yield: time to the first yield that
+  shows a picture (x_T, which needs one ε-network call), time to the last picture (the final sample), and total time
+  including the last yield (the GIF/MP4/PNG exports and the replay);
+- the bare ``pipe.sample(...)`` with the same settings and seed, which must give the same images.
+
+Prints a markdown table of medians; overhead = streaming total / bare sample, and their difference, in wall time
+and in CPU time (this process and its ffmpeg child; steadier than wall time when other work shares the CPU). Times
+are the handler's server side only (Gradio's own file copies and the network come on top). Each precision gets one
+untimed warm-up run of both. The model is loaded before timing; the "cold" line times one first run with a fresh
+model cache.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import statistics
+import time
+from functools import partial
+from pathlib import Path
+
+import gradio as gr
+import numpy as np
+import torch
+
+from ddpm.hub import DEFAULT_MODEL
+from ddpm.images import grid
+from ui import reverse
+from ui.widgets import FastPng, ModelSource
+
+
+def default_inputs(model: str) -> dict:
+    """The values the Run button sends when nothing has been touched, by the handler's parameter names."""
+    with gr.Blocks() as demo:
+        reverse.build_tab(ModelSource(model, device="cpu"))
+    (event,) = [fn for fn in demo.fns.values() if fn.api_name == "sample"]
+    names = ["current", "sampler", "num_steps", "eta", "variance", "clip", "seed", "batch_size", "precision", "start",
+             "upload", "sketch", "t_start"]
+    assert len(event.inputs) == len(names), "ui.reverse.run's inputs changed: update this benchmark"
+    return {name: block.value for name, block in zip(names, event.inputs, strict=True)}
+
+
+def is_picture(value) -> bool:
+    return isinstance(value, str)  # a PNG file path; skipped outputs are gr.skip() dicts
+
+
+def cpu_seconds() -> float:
+    """CPU time of this process and its finished children (ffmpeg writes the MP4): less sensitive than wall time to
+    other work on the machine."""
+    t = os.times()
+    return t.user + t.system + t.children_user + t.children_system
+
+
+def time_stream(handler, inputs: dict) -> tuple[float, float, float, float, np.ndarray]:
+    """(time to first picture, time to last picture, total, total CPU) in seconds, and the final grid, for one
+    streaming run."""
+    first = last = None
+    cpu, start = cpu_seconds(), time.perf_counter()
+    for out in handler(**inputs):
+        if is_picture(out[0]):
+            last = time.perf_counter() - start
+            first = first if first is not None else last
+    total, cpu = time.perf_counter() - start, cpu_seconds() - cpu
+    return first, last, total, cpu, np.asarray(out[5])
+
+
+def time_sample(pipe, inputs: dict) -> tuple[float, float, np.ndarray]:
+    """(wall, CPU) seconds of the bare loop, and its images as a grid."""
+    cpu, start = cpu_seconds(), time.perf_counter()
+    images = pipe.sample(int(inputs["batch_size"]), inputs["sampler"], int(inputs["num_steps"]), float(inputs["eta"]),
+                         int(inputs["seed"]), variance_type=inputs["variance"], clip_sample=bool(inputs["clip"]))
+    return time.perf_counter() - start, cpu_seconds() - cpu, np.asarray(grid(images))
+
+
+def cpu_name() -> str:
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.exists():
+        for line in cpuinfo.read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    return platform.processor() or "unknown CPU"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--model", default=str(DEFAULT_MODEL))
+    parser.add_argument("--device", default="cpu")
+    parser.add_argument("--repeats", type=int, default=7, help="timed runs of each, interleaved")
+    parser.add_argument("--precisions", nargs="+", default=None, help="default: the UI's default first, then the other")
+    parser.add_argument("--threads", type=int, default=None, help="CPU threads (default: torch's choice)")
+    args = parser.parse_args()
+    if args.threads:
+        torch.set_num_threads(args.threads)
+
+    defaults = default_inputs(args.model)
+    defaults["current"] = args.model
+    other = [p for p in ("exact", "fast") if p != defaults["precision"]]
+    precisions = args.precisions or [defaults["precision"], *other]
+    device = torch.cuda.get_device_name() if args.device.startswith("cuda") else cpu_name()
+    shown = {k: v for k, v in defaults.items() if k not in ("current", "upload", "sketch", "t_start")}
+    print(f"model: {args.model}; device: {device}, torch {torch.__version__} ({torch.get_num_threads()} threads); "
+          f"medians of {args.repeats} interleaved runs\nUI defaults: {shown}\n")
+
+    # cold: the first run of a fresh app, model loading included (one run, not a median)
+    cold = time_stream(partial(reverse.run, models=ModelSource(args.model, device=args.device), png=FastPng()),
+                       defaults)
+    print(f"cold first run ({defaults['precision']}, loads the model): first frame {cold[0]:.2f} s, "
+          f"total {cold[2]:.2f} s\n")
+
+    print("| precision | first frame (s) | last frame (s) | exports (s) | streaming total (s) | bare pipe.sample (s) | "
+          "overhead total / bare | total − bare (s) | CPU: streaming / bare (s) | CPU overhead | "
+          "first frame / one step | same images |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+    for precision in precisions:
+        inputs = {**defaults, "precision": precision}
+        models = ModelSource(args.model, device=args.device)
+        handler = partial(reverse.run, models=models, png=FastPng())
+        pipe = models.load(args.model, reverse.dtype_for(precision, models.device))
+        time_stream(handler, inputs), time_sample(pipe, inputs)  # warm-up
+        times = {"first": [], "last": [], "exports": [], "total": [], "bare": [], "cpu": [], "bare_cpu": []}
+        same = True
+        for i in range(args.repeats):
+            order = ["stream", "bare"] if i % 2 == 0 else ["bare", "stream"]
+            for which in order:
+                if which == "stream":
+                    first, last, total, cpu, final = time_stream(handler, inputs)
+                    times["first"].append(first), times["last"].append(last), times["total"].append(total)
+                    times["exports"].append(total - last), times["cpu"].append(cpu)
+                else:
+                    bare, bare_cpu, expected = time_sample(pipe, inputs)
+                    times["bare"].append(bare), times["bare_cpu"].append(bare_cpu)
+            same = same and np.array_equal(final, expected)
+        m = {k: statistics.median(v) for k, v in times.items()}
+        per_step = m["bare"] / int(inputs["num_steps"])
+        print(f"| {precision} ({str(pipe.dtype).replace('torch.', '')}) | {m['first']:.3f} | {m['last']:.2f} | "
+              f"{m['exports']:.2f} | {m['total']:.2f} | "
+              f"{m['bare']:.2f} | {m['total'] / m['bare']:.3f} | {m['total'] - m['bare']:+.2f} | "
+              f"{m['cpu']:.2f} / {m['bare_cpu']:.2f} | {m['cpu'] / m['bare_cpu']:.3f} | "
+              f"{m['first'] / per_step:.1f} | {'yes' if same else 'NO'} |")
+    print("\nlast frame: the final sample is on screen; exports: total − last frame, the last yield's GIF/MP4/PNG "
+          "exports and replay slider; first frame / one step: time to first frame over bare time / steps.")
+
+
+if __name__ == "__main__":
+    main()
