@@ -1,5 +1,7 @@
 """The app's handlers as plain functions: shapes, dtypes, value ranges, determinism, messages instead of crashes."""
 
+import io
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -10,7 +12,16 @@ from ddpm import NoiseSchedule, Pipeline, save_pipeline
 from ddpm.diffusion import q_chain
 from tests.conftest import TINY_CONFIG, random_unet
 from ui import forward, schedules
-from ui.widgets import EXAMPLES, FastPng, ModelSource, histogram_frame, load_example, sketch_to_digit
+from ui.widgets import (
+    EXAMPLES,
+    FastPng,
+    ModelSource,
+    histogram_frame,
+    labelled_grid,
+    load_example,
+    png_bytes,
+    sketch_to_digit,
+)
 
 
 @pytest.fixture(scope="module")
@@ -70,6 +81,46 @@ def test_the_slider_gets_x_t_as_a_fast_png_file_with_the_same_pixels(astronaut):
     with Image.open(paths[2]) as image:
         assert image.format == "PNG"
         assert np.array_equal(np.asarray(image), np.asarray(forward.scrub(astronaut, "cosine", 302)[0]))
+
+
+@pytest.mark.parametrize("shape", [(37, 53), (37, 53, 1), (64, 48, 3)])
+def test_png_bytes_is_lossless(shape):
+    rng = np.random.default_rng(0)
+    noise = rng.integers(0, 256, shape, dtype=np.uint8)
+    smooth = np.broadcast_to(np.linspace(0, 255, shape[1]).astype(np.uint8)[None, :, None],
+                             (shape[0], shape[1], shape[2] if len(shape) == 3 else 1)).reshape(shape)
+    for array in (noise, smooth, np.zeros(shape, np.uint8)):
+        with Image.open(io.BytesIO(png_bytes(array))) as image:
+            assert image.format == "PNG" and image.mode == ("RGB" if shape[-1] == 3 else "L")
+            expected = array if len(shape) == 3 and shape[2] == 3 else array.reshape(shape[:2])
+            assert np.array_equal(np.asarray(image), expected)
+    assert len(png_bytes(smooth)) < len(png_bytes(noise)) / 4  # it does compress what is compressible
+    with pytest.raises(ValueError):
+        png_bytes(np.zeros((4, 4, 2), np.uint8))
+
+
+def test_the_slider_gets_the_x0_panel_as_a_file_too(digit, tiny_model_dir):
+    models = ModelSource(tiny_model_dir, device="cpu")
+    slow = forward.scrub(digit, "linear", 500, models)
+    fast = forward.scrub_fast(digit, "linear", 500, models, FastPng())
+    assert fast[1] == slow[1] and fast[4] == slow[4]
+    for shown, written in [(slow[0], fast[0]), (slow[3], fast[3])]:
+        with Image.open(written) as image:
+            assert np.array_equal(np.asarray(image), np.asarray(shown))
+    pd.testing.assert_frame_equal(fast[2], slow[2])
+
+
+def test_histogram_counts_agree_with_numpy():
+    x = torch.randn(3, 64, 64, generator=torch.Generator().manual_seed(1)) * 1.7
+    frame = histogram_frame(x)
+    counts, _ = np.histogram(x.numpy().ravel(), bins=61, range=(-4, 4))
+    density = frame[frame.series == "pixels of x_t"].density.to_numpy()
+    np.testing.assert_allclose(density * x.numel() * 8 / 61, counts, atol=1.01)  # an edge value may change bins
+
+
+def test_grid_captions_are_legible():
+    tiles = [Image.new("RGB", (8, 8))] * 2
+    assert labelled_grid([tiles], ["a", "b"], cell=112).height >= 112 + 4 + 18 + 10  # a ≥ 18 px caption band
 
 
 def test_x_t_follows_the_closed_form_along_one_path(astronaut):
@@ -209,7 +260,7 @@ def test_bad_parameters_give_a_message(args, words):
     event = schedules.explore_event(kwargs["kinds"], kwargs.get("T", 1000), kwargs.get("beta_start", 1e-4),
                                     kwargs.get("beta_end", 0.02), 0.008, kwargs.get("num_steps", 5), "leading",
                                     "Astronaut")
-    assert event[0].startswith("⚠️") and len(event) == 10
+    assert event[0].startswith("⚠️") and len(event) == len(schedules.explore(["linear"]).as_tuple())
 
 
 def test_t_at_snr():
@@ -217,3 +268,29 @@ def test_t_at_snr():
     t = s.t_at_snr(1.0)
     assert s.snr[t] <= 1 < s.snr[t - 1]
     assert s.t_at_snr(1e-12) is None
+
+
+# ------------------------------------------------------------------------------------------------ look and layout
+def test_plots_carry_their_own_legend_and_the_talk_font_hook(tiny_model_dir):
+    import gradio as gr
+
+    import app
+    from ui.theme import PLOT_CLASS, launch_kwargs
+
+    for talk in (False, True):
+        demo = app.build_demo(model=tiny_model_dir, device="cpu", talk=talk)
+        plots = [b for b in demo.blocks.values() if isinstance(b, gr.LinePlot)]
+        assert len(plots) == 6  # the histogram and five schedule plots
+        for plot in plots:
+            assert PLOT_CLASS in plot.elem_classes and plot.colors_in_legend == []  # Vega's legend is off
+        legends = {b.elem_id: b.value for b in demo.blocks.values() if isinstance(b, gr.HTML)}
+        assert "pixels of x_t" in legends["histogram-legend"] and "cosine" in legends["schedule-legend"]
+    css = launch_kwargs(talk=True)["css"]
+    assert f".{PLOT_CLASS} {{ --text-sm: 20px; --text-md: 26px; }}" in css  # what Vega reads for axes and titles
+    assert ".tab-like-container { height: 48px" in css and "min-height: 0 !important" in css  # slider's ↺ button
+    assert PLOT_CLASS not in launch_kwargs(talk=False)["css"]
+
+
+def test_schedule_legend_follows_the_chosen_schedules():
+    legend = schedules.explore(["sigmoid", "cosine"]).legend
+    assert legend.count('class="legend-key"') == 2 and "linear" not in legend and schedules.COLORS["cosine"] in legend

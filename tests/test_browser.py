@@ -128,6 +128,15 @@ def test_forward_tab(app_page, tmp_path):
     wait_src_change(page, "#x-t img", after_keys)
     value = int(page.locator("#t-slider input[type=number]").input_value())
     assert 500 <= value <= 700
+
+    # the slider's number box and ↺ button are not squashed (Gradio's box is 24 px high and clips what overflows)
+    reset = page.locator("#t-slider .reset-button").bounding_box()
+    assert reset["height"] >= (44 if suffix else 20) and reset["width"] >= (44 if suffix else 20)
+    assert page.evaluate("() => { const b = document.querySelector('#t-slider .tab-like-container');"
+                         " return b.scrollHeight <= b.clientHeight + 1 && b.scrollWidth <= b.clientWidth + 1; }")
+    assert font_px(page, "#histogram .role-axis-label text") >= (18 if suffix else 10)
+    assert page.locator("#histogram .role-legend").count() == 0  # ours, in page type, below the plot
+    assert page.locator("#histogram-legend .legend-key").count() == 2
     settle(page, 1500)
     page.screenshot(path=str(DOCS / f"forward{suffix}.png"), full_page=True)
 
@@ -137,7 +146,9 @@ def test_sketchpad_drawing_gives_a_digit_and_a_prediction(app_page):
     page.get_by_role("tab", name="Draw a digit").click()
     canvas = page.locator("#sketch canvas").first
     canvas.wait_for()
-    page.locator("#sketch").get_by_role("button", name="Brush").click()
+    brush = page.locator("#sketch").get_by_role("button", name="Brush")
+    assert brush.bounding_box()["height"] >= (40 if suffix else 16)  # easy to hit while presenting
+    brush.click()
     before = src(page, "#x-t img")
     box = canvas.bounding_box()
     cx, cy, r = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2, min(box["width"], box["height"]) / 3
@@ -154,6 +165,11 @@ def test_sketchpad_drawing_gives_a_digit_and_a_prediction(app_page):
     page.get_by_role("tab", name="Examples").click()
 
 
+def font_px(page, selector: str) -> float:
+    """The rendered font size of the first element matching ``selector`` (CSS wins over SVG attributes)."""
+    return page.evaluate("(sel) => parseFloat(getComputedStyle(document.querySelector(sel)).fontSize)", selector)
+
+
 def plot_png(page, selector: str) -> bytes:
     return page.locator(selector).screenshot()
 
@@ -164,6 +180,12 @@ def test_schedule_explorer(app_page):
     page.locator("#plot-alpha-bar canvas, #plot-alpha-bar svg").first.wait_for()
     settle(page, 1500)
     page.screenshot(path=str(DOCS / f"schedules{suffix}.png"), full_page=True)
+    # Vega draws axis labels and titles in the sizes talk mode sets; one legend above the plots, none inside them
+    for plot in ("#plot-beta", "#plot-alpha-bar", "#plot-sqrt", "#plot-log-snr", "#plot-posterior"):
+        assert font_px(page, f"{plot} .role-axis-label text") >= (18 if suffix else 10)
+        assert font_px(page, f"{plot} .role-title-text text") >= (24 if suffix else 12)
+        assert page.locator(f"{plot} .role-legend").count() == 0
+    assert page.locator("#schedule-legend .legend-key").count() == 4
     before = plot_png(page, "#plot-alpha-bar")
     strip_before = src(page, "#schedule-strip img")
     page.locator("#kinds").get_by_label("linear").uncheck()
@@ -171,6 +193,7 @@ def test_schedule_explorer(app_page):
     settle(page, 1000)
     assert plot_png(page, "#plot-alpha-bar") != before
     assert page.locator("#key-numbers").inner_text().count("linear") == 0
+    assert page.locator("#schedule-legend .legend-key").count() == 3
 
     # a bad combination is a message, not a crash
     page.locator("#beta-end input").fill("0.00001")

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import math
 import secrets
+import threading
+from collections import OrderedDict
 from functools import lru_cache, partial
 
 import gradio as gr
@@ -21,7 +23,7 @@ from ddpm.diffusion import predict_eps_from_x0, predict_x0_from_eps, q_chain, q_
 from ddpm.images import from_pil
 from ddpm.schedule import SCHEDULE_KINDS
 
-from .theme import LATEX
+from .theme import LATEX, PLOT_CLASS, legend_html
 from .widgets import (
     EXAMPLES,
     MODES,
@@ -29,6 +31,7 @@ from .widgets import (
     FastPng,
     ModelSource,
     histogram_frame,
+    image_array,
     labelled_grid,
     load_example,
     noise_image,
@@ -40,6 +43,7 @@ from .widgets import (
 
 T = 1000  # the forward tab works on 1000-step schedules, like the default model and Ho et al.
 FILMSTRIP_TIMESTEPS = (0, 50, 100, 250, 500, 750, 999)
+HISTOGRAM_COLORS = {"pixels of x_t": "#2563eb", "N(0, 1)": "#111827"}  # the data in blue, the target in black
 
 
 @lru_cache(maxsize=8)
@@ -96,7 +100,8 @@ def readouts(kind: str, t: int) -> str:
     db = 10 * math.log10(snr)
     return (
         f"$t = {t}$ &nbsp;·&nbsp; $\\sqrt{{\\bar\\alpha_t}} = {a:.4f}$ &nbsp;·&nbsp; "
-        f"$\\sqrt{{1-\\bar\\alpha_t}} = {b:.4f}$ &nbsp;·&nbsp; SNR $= {snr:.4g}$ (${db:+.1f}$ dB)\n\n"
+        f"$\\sqrt{{1-\\bar\\alpha_t}} = {b:.4f}$\n\n"  # the SNR on a line of its own: it never wraps mid-way
+        f"$\\mathrm{{SNR}} = \\bar\\alpha_t / (1-\\bar\\alpha_t) = {snr:.4g}\\;\\;({db:+.1f}\\,\\mathrm{{dB}})$\n\n"
         f"$$x_{{{t}}} = {a:.4f}\\,x_0 + {b:.4f}\\,\\varepsilon$$"
     )
 
@@ -104,6 +109,28 @@ def readouts(kind: str, t: int) -> str:
 def x_t_of(state: dict, kind: str, t: int) -> torch.Tensor:
     """x_t (C, H, W) of the state's image along its fixed ε (Eq. 4)."""
     return q_sample(schedule_for(kind), state["x0"][None], t, state["eps"][None])[0]
+
+
+_MODEL_INPUTS: OrderedDict = OrderedDict()  # (id(source), seed, C, H) → (source, x0, ε) for a few recent images
+_MODEL_INPUTS_LOCK = threading.Lock()
+
+
+def model_inputs(state: dict, channels: int, size: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """The state's image at the model's resolution and its ε there (1, C, H, W), made once per image and seed rather
+    than on every slider tick (the entry keeps the source image, so a recycled id() can never match)."""
+    key = (id(state["source"]), state["seed"], channels, size)
+    with _MODEL_INPUTS_LOCK:
+        hit = _MODEL_INPUTS.get(key)
+        if hit is not None and hit[0] is state["source"]:
+            _MODEL_INPUTS.move_to_end(key)
+            return hit[1], hit[2]
+    x0 = from_pil(state["source"], size, channels)[None]
+    eps = randn(x0.shape, torch.Generator().manual_seed(state["seed"]))
+    with _MODEL_INPUTS_LOCK:
+        _MODEL_INPUTS[key] = (state["source"], x0, eps)
+        while len(_MODEL_INPUTS) > 8:
+            _MODEL_INPUTS.popitem(last=False)
+    return x0, eps
 
 
 def x0_prediction(state: dict, t: int, pipe: Pipeline | None, note: str = "") -> tuple[Image.Image | None, str]:
@@ -118,8 +145,7 @@ def x0_prediction(state: dict, t: int, pipe: Pipeline | None, note: str = "") ->
     C, H, W = pipe.image_shape
     schedule = pipe.schedule
     tm = round(t * (schedule.num_timesteps - 1) / (T - 1))  # the same place along the model's own chain
-    x0 = from_pil(state["source"], H, C)[None]  # (1, C, H, W)
-    eps = randn(x0.shape, torch.Generator().manual_seed(state["seed"]))
+    x0, eps = model_inputs(state, C, H)
     x_t = q_sample(schedule, x0, tm, eps)
     eps_hat = pipe.eps(x_t.to(pipe.device), torch.full((1,), tm, dtype=torch.long, device=pipe.device)).cpu()
     x0_hat = predict_x0_from_eps(schedule, x_t, tm, eps_hat).clamp(-1, 1)
@@ -129,19 +155,24 @@ def x0_prediction(state: dict, t: int, pipe: Pipeline | None, note: str = "") ->
     return labelled_grid([tiles], ["x_t (input)", "x0-hat"], cell=160), caption
 
 
-def scrub(state: dict, kind: str, t, models: ModelSource | None = None):
-    """Everything that changes with t: x_t, the readouts, the histogram, the x̂_0 panel."""
+def scrub(state: dict, kind: str, t, models: ModelSource | None = None, png: FastPng | None = None):
+    """Everything that changes with t: x_t, the readouts, the histogram, the x̂_0 panel.
+
+    Images come as PIL images, or with ``png`` (the slider's hot path) as PNG files written in a couple of
+    milliseconds, x_t straight from its uint8 array: Gradio would spend 15–25 ms encoding the PIL images."""
     t = _check_t(t)
     x_t = x_t_of(state, kind, t)
     pipe = models.get() if (models is not None and state["digit"]) else None
     x0_hat, caption = x0_prediction(state, t, pipe, models.note if models else "no model configured")
-    return to_image(x_t), readouts(kind, t), histogram_frame(x_t), x0_hat, caption
+    if png is None:
+        return to_image(x_t), readouts(kind, t), histogram_frame(x_t), x0_hat, caption
+    x0_file = None if x0_hat is None else png(x0_hat)
+    return png(image_array(x_t)), readouts(kind, t), histogram_frame(x_t), x0_file, caption
 
 
 def scrub_fast(state: dict, kind: str, t, models: ModelSource | None, png: FastPng):
-    """``scrub`` for the slider: x_t handed to Gradio as a quickly written PNG file (the hot path, see FastPng)."""
-    x_t, *rest = scrub(state, kind, t, models)
-    return png(x_t), *rest
+    """``scrub`` for the slider: its images handed to Gradio as quickly written PNG files (see ``FastPng``)."""
+    return scrub(state, kind, t, models, png)
 
 
 def filmstrip(state: dict, kind: str) -> Image.Image:
@@ -221,6 +252,7 @@ def build_tab(models: ModelSource | None, talk: bool = False) -> None:
     views0 = all_views(state0, "linear", 250, models=None)  # the model loads lazily, on the first digit
     chain0 = chain_vs_closed(state0, "linear", 250, seed=0)
     state = gr.State(state0)
+    image_h = 360 if talk else 300
     with gr.Row(equal_height=False):
         with gr.Column(scale=4, min_width=320):
             with gr.Tabs():
@@ -235,7 +267,7 @@ def build_tab(models: ModelSource | None, talk: bool = False) -> None:
                                           canvas_size=(280, 280), brush=gr.Brush(default_size=22, colors=["#000000"],
                                                                                   color_mode="fixed"),
                                           elem_id="sketch")
-            with gr.Row():
+            with gr.Column() if talk else gr.Row():  # side by side, the big type wraps the choices
                 size = gr.Radio(list(SIZES), value=256, label="Resolution (px)", elem_id="size")
                 mode = gr.Radio(list(MODES), value="RGB", label="Colour", elem_id="mode")
             kind = gr.Radio(list(SCHEDULE_KINDS), value="linear", label="Noise schedule", elem_id="fwd-schedule")
@@ -245,19 +277,25 @@ def build_tab(models: ModelSource | None, talk: bool = False) -> None:
             numbers = gr.Markdown(views0[3], latex_delimiters=LATEX, elem_classes=["readouts"], elem_id="readouts")
         with gr.Column(scale=6):
             with gr.Row():
-                x_t_img = gr.Image(views0[2], label="x_t", format="png", type="pil", height=300,
+                x_t_img = gr.Image(views0[2], label="x_t", format="png", type="pil", height=image_h,
                                    elem_id="x-t", elem_classes=["pixelated"], interactive=False)
                 eps_img = gr.Image(views0[0], label="ε (fixed; shown at ±3σ)", format="png", type="pil",
-                                   height=300, elem_id="eps", elem_classes=["pixelated"], interactive=False)
+                                   height=image_h, elem_id="eps", elem_classes=["pixelated"], interactive=False)
             with gr.Row():
-                hist = gr.LinePlot(views0[4], x="value", y="density", color="series", height=260,
-                                   title="Pixels of x_t against N(0, 1)", x_title="pixel value",
-                                   y_title="density", elem_id="histogram", x_lim=[-4, 4])
-                x0_img = gr.Image(views0[5], label="Model's x̂₀ from x_t", format="png", type="pil", height=260,
-                                  elem_id="x0-hat", interactive=False)
+                with gr.Column(min_width=320):
+                    hist = gr.LinePlot(views0[4], x="value", y="density", color="series", height=320 if talk else 260,
+                                       title="Pixels of x_t against N(0, 1)", x_title="pixel value",
+                                       y_title="density", elem_id="histogram", x_lim=[-4, 4],
+                                       color_map=HISTOGRAM_COLORS, colors_in_legend=[], elem_classes=[PLOT_CLASS])
+                    gr.HTML(legend_html(HISTOGRAM_COLORS), elem_id="histogram-legend")
+                x0_img = gr.Image(views0[5], label="Model's x̂₀ from x_t", format="png", type="pil",
+                                  height=360 if talk else 300, elem_id="x0-hat", interactive=False)
             x0_note = gr.Markdown(views0[6], elem_id="x0-note")
+    if talk:  # the strip fills the width; a heading, because Gradio's label overlay would cover x0's tile
+        gr.Markdown("**Filmstrip: the same image and ε at several t**", elem_id="filmstrip-title")
     strip = gr.Image(views0[1], label="Filmstrip: the same image and ε at several t", format="png", type="pil",
-                     elem_id="filmstrip", interactive=False, height=190)
+                     elem_id="filmstrip", interactive=False, height=250 if talk else 190, show_label=not talk,
+                     elem_classes=["fill-panel"] if talk else None)
     with gr.Accordion("Chain vs closed form: t small steps of Eq. 2 against one jump of Eq. 4", open=not talk):
         with gr.Row():
             chain_btn = gr.Button("Run the chain to t", elem_id="run-chain", scale=0, min_width=220)

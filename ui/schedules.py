@@ -21,13 +21,21 @@ from ddpm.diffusion import q_sample, randn
 from ddpm.sampling import timesteps_for
 from ddpm.schedule import DEFAULT_BETA_END, DEFAULT_BETA_START, DEFAULT_COSINE_S, SCHEDULE_KINDS
 
-from .theme import LATEX
+from .theme import LATEX, PLOT_CLASS, legend_html
 from .widgets import EXAMPLES, labelled_grid, load_example, to_image, to_tensor
 
 COLORS = {"linear": "#4f46e5", "quadratic": "#0891b2", "sigmoid": "#16a34a", "cosine": "#dc2626"}
 LIGHT = {"linear": "#a5b4fc", "quadratic": "#67e8f9", "sigmoid": "#86efac", "cosine": "#fca5a5"}
 PAIR_COLORS = {f"{k}{suffix}": shade[k] for k in COLORS
                for suffix, shade in [(" √ᾱ", COLORS), (" √(1−ᾱ)", LIGHT), (" β", LIGHT), (" β̃", COLORS)]}
+# Exploration field → (elem_id, title, y-axis title, colours); pairs: dark √ᾱ_t and β̃_t, light √(1−ᾱ_t) and β_t
+PLOTS = {
+    "beta": ("plot-beta", "log₁₀ β_t", "log₁₀ β", COLORS),
+    "alpha_bar": ("plot-alpha-bar", "ᾱ_t (signal variance kept)", "ᾱ", COLORS),
+    "sqrt_terms": ("plot-sqrt", "√ᾱ_t (dark) and √(1−ᾱ_t) (light)", "coefficient", PAIR_COLORS),
+    "log_snr": ("plot-log-snr", "log-SNR = log(ᾱ_t / (1−ᾱ_t))", "log SNR", COLORS),
+    "posterior": ("plot-posterior", "log₁₀ β̃_t (dark) vs log₁₀ β_t (light)", "log₁₀ variance", PAIR_COLORS),
+}
 STRIP_FRACTIONS = (0.0, 0.1, 0.25, 0.4, 0.55, 0.7, 0.85, 1.0)
 MAX_POINTS = 400  # per series in the browser; the CSV has every t
 
@@ -35,6 +43,7 @@ MAX_POINTS = 400  # per series in the browser; the CSV has every t
 @dataclass
 class Exploration:
     message: str
+    legend: str
     beta: pd.DataFrame
     alpha_bar: pd.DataFrame
     sqrt_terms: pd.DataFrame
@@ -46,7 +55,7 @@ class Exploration:
     csv_path: str
 
     def as_tuple(self) -> tuple:
-        return (self.message, self.beta, self.alpha_bar, self.sqrt_terms, self.log_snr, self.posterior,
+        return (self.message, self.legend, self.beta, self.alpha_bar, self.sqrt_terms, self.log_snr, self.posterior,
                 self.key_numbers, self.strip, self.respaced, self.csv_path)
 
 
@@ -80,6 +89,12 @@ def _long(schedules: dict[str, NoiseSchedule], columns: dict[str, callable], log
                 values = np.log10(np.clip(values, 1e-300, None))
             frames.append(pd.DataFrame({"t": idx, "value": values, "series": f"{kind}{suffix}"}))
     return pd.concat(frames, ignore_index=True)
+
+
+def legend(schedules: dict[str, NoiseSchedule]) -> str:
+    """One legend for every plot (theirs are off: 8 entries did not fit and were cut off): a colour per schedule."""
+    return legend_html({kind: COLORS[kind] for kind in schedules},
+                       note="two lines per schedule: dark √ᾱ_t and β̃_t, light √(1−ᾱ_t) and β_t")
 
 
 def key_numbers(schedules: dict[str, NoiseSchedule]) -> pd.DataFrame:
@@ -146,6 +161,7 @@ def explore(kinds, T=1000, beta_start=DEFAULT_BETA_START, beta_end=DEFAULT_BETA_
     T = int(T)
     return Exploration(
         message=f"{len(schedules)} schedule(s), T = {T}. Hover a curve for exact values.",
+        legend=legend(schedules),
         beta=_long(schedules, {"": lambda s: s.betas}, log10=True),
         alpha_bar=_long(schedules, {"": lambda s: s.alpha_bars}),
         sqrt_terms=_long(schedules, {" √ᾱ": lambda s: s.sqrt_alpha_bars,
@@ -164,14 +180,14 @@ def explore_event(kinds, T, beta_start, beta_end, cosine_s, num_steps, spacing, 
     """``explore`` for the UI: a bad combination shows its message and leaves the plots as they were."""
     result = explore(kinds, T, beta_start, beta_end, cosine_s, num_steps, spacing, example)
     if isinstance(result, str):
-        return (f"⚠️ {result}", *[gr.skip()] * 9)
+        return (f"⚠️ {result}", *[gr.skip()] * 10)
     return result.as_tuple()
 
 
 def build_tab(talk: bool = False) -> None:
     """The tab's components and events; call inside ``gr.Tab``."""
     first = explore(list(SCHEDULE_KINDS))
-    plot_h = 300 if talk else 250
+    plot_h = 340 if talk else 260
     with gr.Row():
         kinds = gr.CheckboxGroup(list(SCHEDULE_KINDS), value=list(SCHEDULE_KINDS), label="Schedules",
                                  elem_id="kinds", scale=3)
@@ -181,21 +197,24 @@ def build_tab(talk: bool = False) -> None:
         cosine_s = gr.Number(DEFAULT_COSINE_S, label="cosine s", elem_id="cosine-s", scale=1)
     message = gr.Markdown(first.message, elem_id="schedule-message")
     numbers = gr.Dataframe(first.key_numbers, label="Key numbers", interactive=False, elem_id="key-numbers")
-    line = {"x": "t", "y": "value", "color": "series", "height": plot_h}
-    with gr.Row():
-        beta = gr.LinePlot(first.beta, title="log₁₀ β_t", y_title="log₁₀ β", elem_id="plot-beta", color_map=COLORS,
-                           **line)
-        alpha_bar = gr.LinePlot(first.alpha_bar, title="ᾱ_t (signal variance kept)", y_title="ᾱ",
-                                elem_id="plot-alpha-bar", color_map=COLORS, **line)
-        sqrt_terms = gr.LinePlot(first.sqrt_terms, title="√ᾱ_t (signal) and √(1−ᾱ_t) (noise)", y_title="coefficient",
-                                 elem_id="plot-sqrt", color_map=PAIR_COLORS, **line)
-    with gr.Row():
-        log_snr = gr.LinePlot(first.log_snr, title="log-SNR = log(ᾱ_t / (1−ᾱ_t))", y_title="log SNR",
-                              elem_id="plot-log-snr", color_map=COLORS, **line)
-        posterior = gr.LinePlot(first.posterior, title="log₁₀ β̃_t (posterior) vs log₁₀ β_t", y_title="log₁₀ variance",
-                                elem_id="plot-posterior", color_map=PAIR_COLORS, **line)
-    image_strip = gr.Image(first.strip, label="One image, one ε, each schedule at the same t (cosine keeps the "
-                           "picture longer)", format="png", type="pil", interactive=False, elem_id="schedule-strip")
+    legend_box = gr.HTML(first.legend, elem_id="schedule-legend")
+    line = {"x": "t", "y": "value", "color": "series", "height": plot_h, "colors_in_legend": [],
+            "elem_classes": [PLOT_CLASS]}
+    plots = {}
+    # three plots a row on a screen; two a row in talk mode, where the type is twice as big
+    for row in ([("beta", "alpha_bar", "sqrt_terms"), ("log_snr", "posterior")] if not talk else
+                [("beta", "alpha_bar"), ("sqrt_terms", "log_snr"), ("posterior",)]):
+        with gr.Row():
+            for name in row:
+                elem_id, title, y_title, colors = PLOTS[name]
+                plots[name] = gr.LinePlot(getattr(first, name), title=title, y_title=y_title, color_map=colors,
+                                          elem_id=elem_id, **line)
+    # the label as a heading, not Gradio's overlay, which covered the first row's name
+    strip_label = "One image, one ε, each schedule at the same t (cosine keeps the picture longer)"
+    gr.Markdown(f"**{strip_label}**", elem_id="schedule-strip-title")
+    image_strip = gr.Image(first.strip, label=strip_label, show_label=False, format="png", type="pil",
+                           interactive=False, elem_id="schedule-strip", height=600 if talk else None,
+                           elem_classes=["fill-panel"] if talk else None)
     example = gr.Dropdown([k for k in EXAMPLES if "Digit" not in k], value="Astronaut", label="Strip image", scale=0)
     gr.Markdown(r"**Respacing.** A sampler with $K$ steps walks the kept timesteps $t_k$ with "
                 r"$\beta'_k = 1 - \bar\alpha_{t_k} / \bar\alpha_{t_{k-1}}$, so every kept marginal is unchanged.",
@@ -208,7 +227,7 @@ def build_tab(talk: bool = False) -> None:
                          elem_id="respaced")
 
     inputs = [kinds, T, beta_start, beta_end, cosine_s, num_steps, spacing, example]
-    outputs = [message, beta, alpha_bar, sqrt_terms, log_snr, posterior, numbers, image_strip, chain, csv]
+    outputs = [message, legend_box, *(plots[name] for name in PLOTS), numbers, image_strip, chain, csv]
     gr.on([kinds.change, T.submit, beta_start.submit, beta_end.submit, cosine_s.submit, T.blur, beta_start.blur,
            beta_end.blur, cosine_s.blur, num_steps.release, spacing.change, example.change],
           explore_event, inputs, outputs, api_name="explore", trigger_mode="always_last")

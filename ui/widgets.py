@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import itertools
 import math
+import struct
 import tempfile
 import threading
 import time
+import zlib
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -86,15 +88,43 @@ def to_tensor(image: Image.Image, size: int, mode: str) -> torch.Tensor:
 
 def to_image(x: torch.Tensor) -> Image.Image:
     """(C, H, W) or (1, C, H, W) in [-1, 1] → PIL ("L" or "RGB"); values outside [-1, 1] are clipped for display."""
-    array = to_uint8(x if x.ndim == 4 else x.unsqueeze(0))[0]
-    return Image.fromarray(array[..., 0] if array.shape[-1] == 1 else array)
+    return Image.fromarray(image_array(x))
+
+
+def png_bytes(array: np.ndarray) -> bytes:
+    """uint8 (H, W), (H, W, 1) or (H, W, 3) → a lossless PNG, written for speed rather than size.
+
+    Every row gets PNG's "Up" filter (a vectorised row difference, which turns smooth photos into small numbers) and
+    zlib's run-length strategy at level 1: 1–3 ms for a 256² RGB frame, files no larger than Pillow's level 1, which
+    spends 7–16 ms here choosing a filter per row and searching for matches in noise that has none.
+    """
+    array = np.ascontiguousarray(array, dtype=np.uint8)
+    if array.ndim == 3 and array.shape[2] == 1:
+        array = array[..., 0]
+    if array.ndim not in (2, 3) or (array.ndim == 3 and array.shape[2] != 3):
+        raise ValueError(f"expected uint8 (H, W) or (H, W, 3), got {array.shape}")
+    height, width = array.shape[:2]
+    rows = array.reshape(height, -1)
+    filtered = np.empty((height, rows.shape[1] + 1), dtype=np.uint8)
+    filtered[:, 0] = 2  # filter type "Up": each byte minus the one above it (mod 256)
+    filtered[0, 0] = 0  # the first row has nothing above it: filter type "None"
+    filtered[0, 1:] = rows[0]
+    np.subtract(rows[1:], rows[:-1], out=filtered[1:, 1:])
+    compressor = zlib.compressobj(1, zlib.DEFLATED, 15, 8, zlib.Z_RLE)
+    data = compressor.compress(filtered.tobytes()) + compressor.flush()
+
+    def chunk(tag: bytes, body: bytes) -> bytes:
+        return struct.pack(">I", len(body)) + tag + body + struct.pack(">I", zlib.crc32(tag + body))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2 if array.ndim == 3 else 0, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", data) + chunk(b"IEND", b"")
 
 
 class FastPng:
-    """Writes PIL images as PNG files at zlib level 1 into a ring of files, for outputs that change on every slider
-    tick. Noise does not compress, so Gradio's default level costs 15–23 ms for a 256² RGB x_t for nothing; level 1
-    takes a few ms. Gradio copies a returned file into its cache before the response, so a ring of slots (far more
-    than the queue's concurrency) is never overwritten while still in use."""
+    """Writes frames (PIL images or uint8 arrays) as PNG files with ``png_bytes`` into a ring of files, for outputs
+    that change on every slider tick: Gradio's own PNG encoding costs 15–23 ms for a 256² RGB x_t. Gradio copies a
+    returned file into its cache before the response, so a ring of slots (far more than the queue's concurrency
+    times the images per event) is never overwritten while still in use."""
 
     def __init__(self, slots: int = 64):
         self.folder = Path(tempfile.mkdtemp(prefix="ddpm-studio-frames-"))
@@ -102,11 +132,20 @@ class FastPng:
         self._counter = itertools.count()
         self._lock = threading.Lock()
 
-    def __call__(self, image: Image.Image) -> str:
+    def __call__(self, image: Image.Image | np.ndarray) -> str:
+        if isinstance(image, Image.Image):
+            image = np.asarray(image if image.mode in ("L", "RGB") else image.convert("RGB"))
+        data = png_bytes(image)
         with self._lock:
             path = self.folder / f"frame-{next(self._counter) % self.slots:03d}.png"
-        image.save(path, format="PNG", compress_level=1)
+        path.write_bytes(data)
         return str(path)
+
+
+def image_array(x: torch.Tensor) -> np.ndarray:
+    """(C, H, W) or (1, C, H, W) in [-1, 1] → uint8 (H, W) or (H, W, 3): what ``to_image`` shows, as an array."""
+    array = to_uint8(x if x.ndim == 4 else x.unsqueeze(0))[0]
+    return array[..., 0] if array.shape[-1] == 1 else array
 
 
 def noise_image(eps: torch.Tensor) -> Image.Image:
@@ -122,43 +161,57 @@ def _font(size: int) -> ImageFont.ImageFont:
         return ImageFont.load_default()
 
 
-def labelled_grid(rows: list[list[Image.Image]], col_labels: list[str], row_labels: list[str] | None = None,
-                  cell: int = 128, gap: int = 4) -> Image.Image:
-    """Tiles of equal size with a caption under each column and an optional label left of each row."""
-    font = _font(max(12, cell // 10))
+@lru_cache(maxsize=16)
+def _grid_frame(n_rows: int, n_cols: int, col_labels: tuple[str, ...], row_labels: tuple[str, ...] | None,
+                cell: int, gap: int) -> tuple[Image.Image, int]:
+    """The white canvas of a ``labelled_grid`` with its captions drawn, and the left margin of the tiles: drawn once
+    per layout (text is the slow part), then copied for every frame."""
+    size = max(14, cell // 6)  # captions that stay legible when the strip is shown shrunk, or on a projector
+    font = _font(size)
     label_w = (max(int(font.getlength(s)) for s in row_labels) + 12) if row_labels else 0
-    caption_h = max(16, cell // 6)
-    n_cols = max(len(r) for r in rows)
+    caption_h = size + 10
     width = label_w + n_cols * (cell + gap) + gap
-    height = len(rows) * (cell + gap) + gap + caption_h
+    height = n_rows * (cell + gap) + gap + caption_h
     canvas = Image.new("RGB", (width, height), (255, 255, 255))
     draw = ImageDraw.Draw(canvas)
-    for r, row in enumerate(rows):
-        top = gap + r * (cell + gap)
-        if row_labels:
-            draw.text((6, top + cell // 2), row_labels[r], fill=(20, 20, 20), font=font, anchor="lm")
-        for c, tile in enumerate(row):
-            canvas.paste(tile.convert("RGB").resize((cell, cell), Image.Resampling.NEAREST),
-                         (label_w + gap + c * (cell + gap), top))
+    for r, text in enumerate(row_labels or ()):
+        draw.text((6, gap + r * (cell + gap) + cell // 2), text, fill=(20, 20, 20), font=font, anchor="lm")
     for c, text in enumerate(col_labels):
         x = label_w + gap + c * (cell + gap) + cell // 2
         draw.text((x, height - caption_h // 2 - 1), text, fill=(20, 20, 20), font=font, anchor="mm")
+    return canvas, label_w
+
+
+def labelled_grid(rows: list[list[Image.Image]], col_labels: list[str], row_labels: list[str] | None = None,
+                  cell: int = 128, gap: int = 4) -> Image.Image:
+    """Tiles of equal size with a caption under each column and an optional label left of each row."""
+    frame, label_w = _grid_frame(len(rows), max(len(r) for r in rows), tuple(col_labels),
+                                 tuple(row_labels) if row_labels else None, cell, gap)
+    canvas = frame.copy()
+    for r, row in enumerate(rows):
+        for c, tile in enumerate(row):
+            canvas.paste(tile.convert("RGB").resize((cell, cell), Image.Resampling.NEAREST),
+                         (label_w + gap + c * (cell + gap), gap + r * (cell + gap)))
     return canvas
+
+
+@lru_cache(maxsize=8)
+def _histogram_axis(bins: int, lo: float, hi: float) -> tuple[np.ndarray, np.ndarray, tuple[str, ...]]:
+    """Bin centres (twice), the N(0, 1) density at them (the target of q(x_T)) and the series column."""
+    edges = np.linspace(lo, hi, bins + 1)
+    centres = (edges[:-1] + edges[1:]) / 2
+    normal = np.exp(-0.5 * centres**2) / math.sqrt(2 * math.pi)
+    return np.concatenate([centres, centres]).round(3), normal.round(4), ("pixels of x_t",) * bins + ("N(0, 1)",) * bins
 
 
 def histogram_frame(x: torch.Tensor, bins: int = 61, lo: float = -4.0, hi: float = 4.0) -> pd.DataFrame:
     """Density histogram of x's values next to the standard normal density, as a long table for ``gr.LinePlot``."""
-    values = x.detach().float().cpu().numpy().ravel()
-    density, edges = np.histogram(values, bins=bins, range=(lo, hi), density=False)
-    width = edges[1] - edges[0]
-    density = density / (values.size * width)  # fraction per unit: comparable to a density (tails beyond ±4 dropped)
-    centres = (edges[:-1] + edges[1:]) / 2
-    normal = np.exp(-0.5 * centres**2) / math.sqrt(2 * math.pi)  # N(0, 1) density, the target of q(x_T)
-    return pd.DataFrame({
-        "value": np.concatenate([centres, centres]).round(3),
-        "density": np.concatenate([density, normal]).round(4),
-        "series": ["pixels of x_t"] * bins + ["N(0, 1)"] * bins,
-    })
+    values = x.detach().float().cpu()
+    counts = torch.histc(values, bins=bins, min=lo, max=hi).numpy()  # values beyond ±4 are left out
+    density = counts / (values.numel() * (hi - lo) / bins)  # fraction per unit: comparable to a density
+    value, normal, series = _histogram_axis(bins, float(lo), float(hi))
+    return pd.DataFrame({"value": value, "density": np.concatenate([density.round(4), normal]),
+                         "series": list(series)})
 
 
 # ------------------------------------------------------------------------------------------------- model cache
