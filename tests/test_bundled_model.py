@@ -25,17 +25,19 @@ def test_bundled_model_is_a_small_mnist_ddpm(pipe):
 
 
 def test_bundled_model_draws_digits_not_noise(pipe):
-    """Judged by the benchmark's MNIST classifier (98.9% on held-out digits; uniform noise gets ~0.1 confidence)."""
+    """Judged by the benchmark's MNIST classifier (98.9% on held-out digits; uniform noise gets ~0.1 confidence),
+    with the app's default sampler (DDPM, 50 respaced steps). This model scores 0.98 on these 64 images (the card:
+    0.97 on 500); the earlier, under-trained one (3,000 CPU steps) scored 0.94 here and fails."""
     classifier = sq.load_classifier()
-    images = pipe.sample(batch_size=32, sampler="ddim", num_steps=50, seed=0)
+    images = pipe.sample(batch_size=64, sampler="ddpm", num_steps=50, seed=0)
     probs, _ = sq.classify(classifier, sq.as_input(images))
     noise = np.random.default_rng(0).integers(0, 256, size=images.shape, dtype=np.uint8)
     noise_probs, _ = sq.classify(classifier, sq.as_input(noise))
     classes = np.bincount(probs.argmax(1), minlength=10)
     print(f"bundled model: mean confidence {probs.max(1).mean():.3f}, classes {classes}")
     assert noise_probs.max(1).mean() < 0.3  # the judge can say no
-    assert probs.max(1).mean() > 0.6
-    assert len(set(probs.argmax(1))) >= 6  # not one digit over and over
+    assert probs.max(1).mean() > 0.95
+    assert (classes >= 2).all()  # all ten digits, none dropped
 
 
 def test_bundled_model_runs_the_same_in_diffusers(pipe):

@@ -39,7 +39,7 @@ def sample_args(steps=STEPS, seed=0):
 
 def test_reverse_endpoints_are_named(client):
     names = set(client.view_api(print_info=False, return_format="dict")["named_endpoints"])
-    assert {"/load_model", "/sdedit_range", "/estimate", "/sample", "/stopped", "/replay"} <= names
+    assert {"/load_model", "/model_ranges", "/estimate", "/sample", "/stopped", "/replay"} <= names
 
 
 def test_stream_every_frame_then_replay(client, served):

@@ -135,16 +135,18 @@ def test_a_run_stopped_on_a_kept_frame_ends_there(models):
     check_exports(files, frames)
 
 
-def test_sdedit_t_slider_follows_the_models_T(models, short_model_dir):
+def test_t_and_steps_sliders_follow_the_models_T(models, short_model_dir):
     assert reverse.num_timesteps_of(short_model_dir) == 100 and reverse.num_timesteps_of(models.model) == 1000
     assert reverse.num_timesteps_of("google/ddpm-cifar10-32") == 1000  # not fetched while the page is built
     current, _ = reverse.load_model(short_model_dir, "exact", BATCH, STEPS, models.model, models)
     assert current == short_model_dir
-    update = reverse.sdedit_range(current, "exact", 500, models)
-    assert update["maximum"] == 99 and update["value"] == 99 and "T = 100" in update["info"]
-    back = reverse.sdedit_range(models.model, "exact", 99, models)
-    assert back["maximum"] == 999 and back["value"] == 99
-    assert is_skip(reverse.sdedit_range("./missing", "exact", 500, models))  # keeps the slider as it is
+    t_update, steps_update = reverse.model_ranges(current, "exact", 500, 1000, models)
+    assert t_update["maximum"] == 99 and t_update["value"] == 99 and "T = 100" in t_update["info"]
+    assert steps_update["maximum"] == 100 and steps_update["value"] == 100  # K ≤ T
+    t_back, steps_back = reverse.model_ranges(models.model, "exact", 99, 50, models)
+    assert t_back["maximum"] == 999 and t_back["value"] == 99
+    assert steps_back["maximum"] == 1000 and steps_back["value"] == 50
+    assert all(is_skip(u) for u in reverse.model_ranges("./missing", "exact", 500, 50, models))  # sliders kept
 
 
 def test_sdedit_t_beyond_the_model_is_refused_in_a_sentence(models, short_model_dir):
@@ -161,11 +163,12 @@ def test_sdedit_t_beyond_the_model_is_refused_in_a_sentence(models, short_model_
 def test_the_tab_wires_the_t_range_and_the_stop_summary(short_model_dir):
     with gr.Blocks() as demo:
         reverse.build_tab(ModelSource(short_model_dir, device="cpu"))
-    (slider,) = [b for b in demo.blocks.values() if getattr(b, "elem_id", None) == "rev-t-start"]
-    assert slider.maximum == 99  # from the starting model's scheduler config
+    by_id = {getattr(b, "elem_id", None): b for b in demo.blocks.values()}
+    slider, steps = by_id["rev-t-start"], by_id["rev-steps"]
+    assert slider.maximum == 99 and steps.maximum == 100  # from the starting model's scheduler config
     fns = {fn.api_name: (index, fn) for index, fn in demo.fns.items()}
-    t_range, stop_summary = fns["sdedit_range"][1], fns["stopped"][1]
-    assert t_range.trigger_after == fns["load_model"][0] and t_range.outputs == [slider]
+    ranges, stop_summary = fns["model_ranges"][1], fns["stopped"][1]
+    assert ranges.trigger_after == fns["load_model"][0] and ranges.outputs == [slider, steps]
     assert stop_summary.trigger_after == fns["sample"][0] and stop_summary.trigger_only_on_failure
     assert stop_summary.outputs == fns["sample"][1].outputs
 

@@ -187,17 +187,23 @@ def load_model(choice: str, precision: str, batch_size: int, num_steps: int, cur
         return current, f"⚠️ {error} Still using `{current}`."
 
 
-def sdedit_range(current: str, precision: str, t_start: float, models: ModelSource):
-    """The "noise the image to t" slider for the model in use: its maximum follows T − 1, its value kept inside."""
+def model_ranges(current: str, precision: str, t_start: float, num_steps: float, models: ModelSource):
+    """The sliders that depend on the model in use: "noise the image to t" spans 0 … T − 1 and "number of steps K"
+    1 … T; each keeps its value where it fits, else the nearest end."""
     try:
         T = models.load(current, dtype_for(precision, models.device)).schedule.num_timesteps
     except DDPMError:
-        return gr.skip()
+        return gr.skip(), gr.skip()
+    return (gr.update(minimum=0, maximum=T - 1, value=_clamp(t_start, 0, T - 1, default=500), info=t_start_range(T)),
+            gr.update(minimum=1, maximum=T, value=_clamp(num_steps, 1, T, default=50)))
+
+
+def _clamp(value, low: int, high: int, default: int) -> int:
     try:
-        value = min(max(int(float(t_start)), 0), T - 1)
+        value = int(float(value))
     except (TypeError, ValueError):
-        value = min(500, T - 1)
-    return gr.update(minimum=0, maximum=T - 1, value=value, info=t_start_range(T))
+        value = default
+    return min(max(value, low), high)
 
 
 def estimate(current: str, precision: str, batch_size: int, num_steps: int, models: ModelSource) -> str:
@@ -337,11 +343,12 @@ def build_tab(models: ModelSource, talk: bool = False) -> None:
                                      elem_id="rev-model")
                 load_btn = gr.Button("Load model", scale=1, min_width=120, elem_id="rev-load")
             with gr.Row():
-                sampler = gr.Radio(SAMPLERS, value="ddim", label="Sampler", elem_id="rev-sampler")
+                sampler = gr.Radio(SAMPLERS, value="ddpm", label="Sampler", elem_id="rev-sampler")
                 precision = gr.Radio(PRECISIONS, value="exact", label="Precision", elem_id="rev-precision")
-            steps = gr.Slider(1, 1000, value=50, step=1, label="Number of steps K", elem_id="rev-steps",
+            T = num_timesteps_of(first)
+            steps = gr.Slider(1, T, value=min(50, T), step=1, label="Number of steps K", elem_id="rev-steps",
                               info="K < T walks a respaced chain that keeps the marginals ᾱ.")
-            eta = gr.Slider(0, 1, value=0.0, step=0.05, label="η (DDIM only: 0 deterministic, 1 ≈ DDPM)")
+            eta = gr.Slider(0, 1, value=0.0, step=0.05, label="η (DDIM only: 0 deterministic, 1 = DDPM with β̃)")
             variance = gr.Radio(VARIANCES, value="fixed_small", label="Variance σ_t² (DDPM)")
             with gr.Row():
                 clip = gr.Checkbox(True, label="Clip x̂₀ to [-1, 1]")
@@ -349,7 +356,6 @@ def build_tab(models: ModelSource, talk: bool = False) -> None:
                 batch = gr.Slider(1, MAX_BATCH, value=16, step=1, label="Batch (grid)", elem_id="rev-batch")
             with gr.Accordion("Start from an image (SDEdit: noise to t, then denoise)", open=False):
                 start = gr.Radio(STARTS, value="noise", label="Start from", elem_id="rev-start")
-                T = num_timesteps_of(first)
                 t_start = gr.Slider(0, T - 1, value=min(500, T - 1), step=1, label="Noise the image to t",
                                     info=t_start_range(T), elem_id="rev-t-start")
                 with gr.Tabs():
@@ -384,8 +390,8 @@ def build_tab(models: ModelSource, talk: bool = False) -> None:
     run_outputs = [x_t_img, x0_img, progress, frames, scrub, final, downloads]
     loaded = load_btn.click(partial(load_model, models=models), [choice, precision, batch, steps, current],
                             [current, info], api_name="load_model")
-    loaded.then(partial(sdedit_range, models=models), [current, precision, t_start], t_start, api_name="sdedit_range",
-                show_progress="hidden")
+    loaded.then(partial(model_ranges, models=models), [current, precision, t_start, steps], [t_start, steps],
+                api_name="model_ranges", show_progress="hidden")
     gr.on([precision.change, batch.release, steps.release], partial(estimate, models=models), estimate_inputs, info,
           api_name="estimate", show_progress="hidden", trigger_mode="always_last")
     run_event = run_btn.click(
