@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from ddpm import NoiseSchedule, Pipeline, save_pipeline
-from tests.conftest import TINY_CONFIG, free_port, random_unet
+from ddpm.hub import DEFAULT_MODEL
+from tests.conftest import free_port
 
 CHROMIUM = Path("/usr/bin/chromium")
 ROOT = Path(__file__).resolve().parent.parent
@@ -27,10 +27,9 @@ TIMEOUT_MS = 30_000
 
 
 @pytest.fixture(scope="module")
-def model_dir(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("model") / "tiny"
-    save_pipeline(Pipeline(random_unet(TINY_CONFIG), NoiseSchedule.make("linear", 1000)), folder)
-    return folder
+def model_dir():
+    """The bundled model (1.1M parameters, fast on a CPU): the screenshots show its real x̂₀ and samples."""
+    return DEFAULT_MODEL
 
 
 def launch(model_dir: Path, *extra: str):
@@ -160,6 +159,12 @@ def test_sketchpad_drawing_gives_a_digit_and_a_prediction(app_page):
     wait_src_change(page, "#x-t img", before)
     page.locator("#x0-hat img").wait_for()
     assert "32×32" in page.locator("#x0-note").inner_text()
+    # at t = 300 the bundled model still sees the digit under the noise: its x̂₀ is the screenshot's point
+    prediction = src(page, "#x0-hat img")
+    t_box = page.locator("#t-slider input[type=number]")
+    t_box.fill("300")
+    t_box.press("Enter")
+    wait_src_change(page, "#x0-hat img", prediction)
     settle(page, 1000)
     page.screenshot(path=str(DOCS / f"forward-sketch{suffix}.png"), full_page=True)
     page.get_by_role("tab", name="Examples").click()

@@ -33,17 +33,19 @@ def set_steps(page, steps: int) -> None:
 
 
 def test_a_run_streams_and_stop_stops_it(page):
-    set_steps(page, 1000)
+    set_steps(page, 300)
     page.locator("#rev-run").click()
     page.locator("#rev-x-t img").wait_for()
     first = src(page, "#rev-x-t img")
     wait_src_change(page, "#rev-x-t img", first)  # the picture changes while the run goes on
-    page.wait_for_timeout(500)
+    # at t ≈ 250, where digits emerge from the noise in x_t (about 25 s at one thread): the mid-run screenshot, then Stop
+    page.wait_for_function("() => +(/Step (\\d+)\\//.exec(document.querySelector('#rev-progress').innerText) || [0, 0])[1]"
+                           " >= 220", timeout=120_000)
     page.screenshot(path=str(DOCS / "reverse-running.png"), full_page=True)
     page.locator("#rev-stop").click()
     page.locator("#rev-progress", has_text="Stopped at step").wait_for()
     stopped = page.locator("#rev-progress").inner_text()
-    assert "of 1000" in stopped  # the 1000-step run never finished
+    assert "of 300" in stopped  # the 300-step run never finished
     page.wait_for_timeout(2000)
     assert page.locator("#rev-progress").inner_text() == stopped  # nothing moves after Stop
     # its frames so far stay usable: the final grid is the last step reached, the exports are there
@@ -53,7 +55,7 @@ def test_a_run_streams_and_stop_stops_it(page):
 
 
 def test_a_finished_run_replays_and_downloads(page, tmp_path):
-    set_steps(page, 20)
+    set_steps(page, 50)
     page.locator("#rev-run").click()
     page.locator("#rev-progress", has_text="Done").wait_for(timeout=120_000)
     page.locator("#rev-final img").wait_for()
@@ -73,6 +75,8 @@ def test_a_finished_run_replays_and_downloads(page, tmp_path):
 
     with Image.open(saved) as gif:
         assert gif.format == "GIF" and gif.n_frames >= 10
+    first_frame = src(page, "#rev-x-t img")
+    replay.focus()  # the download took the focus
     page.keyboard.press("End")
-    page.wait_for_timeout(1000)
+    wait_src_change(page, "#rev-x-t img", first_frame)  # back to the last frame: the samples
     page.screenshot(path=str(DOCS / "reverse.png"), full_page=True)

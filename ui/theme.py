@@ -29,6 +29,8 @@ CSS = """
 .footer-note { opacity: 0.8; font-size: 0.9em; }
 .pixelated img { image-rendering: pixelated; width: 100%; height: 100%; object-fit: contain; }
 .fill-panel img { width: 100%; height: 100%; object-fit: contain; }
+/* Gradio draws an image's label over its top-left corner: keep the picture below it, whole. */
+.pixelated .image-frame, .fill-panel .image-frame { padding-top: 2.4em; box-sizing: border-box; }
 .plot-legend { display: flex; flex-wrap: wrap; align-items: center; gap: 0.25em 1.5em; padding: 0.2em 0.5em;
   font-size: var(--text-md); color: var(--body-text-color); }
 .plot-legend .legend-key { display: inline-flex; align-items: center; gap: 0.45em; white-space: nowrap; }
