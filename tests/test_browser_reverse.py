@@ -38,9 +38,9 @@ def test_a_run_streams_and_stop_stops_it(page):
     page.locator("#rev-x-t img").wait_for()
     first = src(page, "#rev-x-t img")
     wait_src_change(page, "#rev-x-t img", first)  # the picture changes while the run goes on
-    # at t ≈ 250, where digits emerge from the noise in x_t (about 25 s at one thread): the mid-run screenshot, then Stop
-    page.wait_for_function("() => +(/Step (\\d+)\\//.exec(document.querySelector('#rev-progress').innerText) || [0, 0])[1]"
-                           " >= 220", timeout=120_000)
+    # at t ≈ 250, where digits emerge from the noise in x_t (about 25 s at one thread): the mid-run screenshot
+    step = "(/Step (\\d+)\\//.exec(document.querySelector('#rev-progress').innerText) || [0, 0])[1]"
+    page.wait_for_function(f"() => +{step} >= 220", timeout=120_000)
     page.screenshot(path=str(DOCS / "reverse-running.png"), full_page=True)
     page.locator("#rev-stop").click()
     page.locator("#rev-progress", has_text="Stopped at step").wait_for()

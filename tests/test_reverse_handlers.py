@@ -96,7 +96,7 @@ def check_exports(files, frames) -> None:
     video = imageio.get_reader(mp4)
     mp4_frames = list(video.iter_data())  # the reader's len() is inf
     video.close()
-    assert len(mp4_frames) == len(frames) and mp4_frames[0].shape == picture.shape
+    assert len(mp4_frames) == len(frames) and mp4_frames[0].shape[:2] == picture.shape[:2]
     with Image.open(png) as image:
         assert image.format == "PNG" and np.array_equal(np.asarray(image), np.asarray(frames[-1].x_t))
 
@@ -178,14 +178,33 @@ def test_exports_are_a_gif_an_mp4_and_a_png_of_the_run(models, tmp_path):
     gif, mp4, png = reverse.export_run(frames, tmp_path)
     picture = reverse.side_by_side(frames[0])
     assert picture.shape[0] >= reverse.VIDEO_HEIGHT and picture.shape[0] % 2 == 0 == picture.shape[1] % 2
+    assert picture.ndim == 2  # a grayscale model's run stays grayscale
     gif_frames = imageio.mimread(gif)
     assert len(gif_frames) == len(frames) and gif_frames[0].shape[:2] == picture.shape[:2]
+    for got, frame in zip(gif_frames, frames, strict=True):  # grayscale GIF frames are exact, every one of them
+        assert np.array_equal(np.asarray(Image.fromarray(got).convert("L")), reverse.side_by_side(frame))
     video = imageio.get_reader(mp4)
     mp4_frames = list(video.iter_data())  # the reader's len() is inf
     video.close()
-    assert len(mp4_frames) == len(frames) and mp4_frames[0].shape == picture.shape
+    assert len(mp4_frames) == len(frames) and mp4_frames[0].shape[:2] == picture.shape[:2]
+    assert np.abs(mp4_frames[-1][..., 0].astype(int) - reverse.side_by_side(frames[-1])).mean() < 8  # lossy, close
     with Image.open(png) as image:
         assert image.format == "PNG" and image.size == frames[-1].x_t.size
+
+
+def test_a_colour_models_exports_are_colour(tmp_path):
+    rng = np.random.default_rng(0)
+    frames = [reverse.Frame(i, 10 - i, *(Image.fromarray(rng.integers(0, 256, (34, 34, 3), dtype=np.uint8))
+                                         for _ in range(2))) for i in range(3)]
+    gif, mp4, png = reverse.export_run(frames, tmp_path)
+    picture = reverse.side_by_side(frames[0])
+    assert picture.shape == (8 * 34, 8 * (34 + 4 + 34), 3)  # x_t | gap | x̂₀, upscaled 8× to reach 256 px
+    gif_frames = imageio.mimread(gif)
+    assert len(gif_frames) == 3 and gif_frames[0].shape[:2] == picture.shape[:2]
+    assert (gif_frames[0][..., 0] != gif_frames[0][..., 1]).any()  # not flattened to gray
+    video = imageio.get_reader(mp4)
+    assert next(iter(video.iter_data())).shape == picture.shape
+    video.close()
 
 
 def test_replay_shows_the_kept_frames(models):

@@ -298,9 +298,11 @@ def replay_slider(frames: list[Frame]) -> dict:
 
 
 def side_by_side(frame: Frame, gap: int = 4) -> np.ndarray:
-    """x_t | x̂₀ as one uint8 RGB picture, upscaled to at least ``VIDEO_HEIGHT`` px and cropped to even sides."""
-    left, right = np.asarray(frame.x_t.convert("RGB")), np.asarray(frame.x0_pred.convert("RGB"))
-    spacer = np.full((left.shape[0], gap, 3), 255, dtype=np.uint8)
+    """x_t | x̂₀ as one uint8 picture, (H, W) for a grayscale model (a GIF then needs no colour quantising: 4× faster)
+    and (H, W, 3) otherwise, upscaled to at least ``VIDEO_HEIGHT`` px and cropped to even sides."""
+    mode = "L" if frame.x_t.mode == "L" else "RGB"
+    left, right = np.asarray(frame.x_t.convert(mode)), np.asarray(frame.x0_pred.convert(mode))
+    spacer = np.full((left.shape[0], gap, *left.shape[2:]), 255, dtype=np.uint8)
     both = np.concatenate([left, spacer, right], axis=1)
     scale = max(1, -(-VIDEO_HEIGHT // both.shape[0]))
     both = both.repeat(scale, axis=0).repeat(scale, axis=1)
