@@ -92,8 +92,9 @@ class Pipeline:
         if self.dtype == torch.float32:
             # The exact path: no TF32 convolutions on CUDA (cuDNN's default), so a GPU draws the CPU's pictures.
             if self.device.type == "cuda":
-                return torch.backends.cudnn.flags(enabled=True, benchmark=torch.backends.cudnn.benchmark,
-                                                  deterministic=torch.backends.cudnn.deterministic, allow_tf32=False)
+                cudnn = torch.backends.cudnn  # flags() resets what it is not given: pass the current settings on
+                return cudnn.flags(enabled=cudnn.enabled, benchmark=cudnn.benchmark, deterministic=cudnn.deterministic,
+                                   allow_tf32=False)
             return nullcontext()
         return torch.autocast(self.device.type, dtype=self.dtype)
 

@@ -88,15 +88,20 @@ def test_closing_the_stream_early_stops_it_and_breaks_nothing(models):
 
 
 def check_exports(files, frames) -> None:
+    """GIF (a grayscale run's frames stored exactly), MP4 (lossy, close) and PNG (the final grid) of ``frames``."""
     gif, mp4, png = files
     assert [Path(f).suffix for f in files] == [".gif", ".mp4", ".png"]
-    picture = reverse.side_by_side(frames[-1])
+    pictures = [reverse.side_by_side(frame) for frame in frames]
+    assert pictures[0].ndim == 2  # a grayscale model's run stays grayscale
     gif_frames = imageio.mimread(gif)
-    assert len(gif_frames) == len(frames) and gif_frames[-1].shape[:2] == picture.shape[:2]
+    assert len(gif_frames) == len(frames)
+    for got, picture in zip(gif_frames, pictures, strict=True):
+        assert np.array_equal(np.asarray(Image.fromarray(got).convert("L")), picture)
     video = imageio.get_reader(mp4)
     mp4_frames = list(video.iter_data())  # the reader's len() is inf
     video.close()
-    assert len(mp4_frames) == len(frames) and mp4_frames[0].shape[:2] == picture.shape[:2]
+    assert len(mp4_frames) == len(frames) and mp4_frames[0].shape[:2] == pictures[0].shape[:2]
+    assert np.abs(mp4_frames[-1][..., 0].astype(int) - pictures[-1]).mean() < 8
     with Image.open(png) as image:
         assert image.format == "PNG" and np.array_equal(np.asarray(image), np.asarray(frames[-1].x_t))
 
@@ -175,21 +180,10 @@ def test_the_tab_wires_the_t_range_and_the_stop_summary(short_model_dir):
 
 def test_exports_are_a_gif_an_mp4_and_a_png_of_the_run(models, tmp_path):
     frames = list(stream(models))[-1][3]
-    gif, mp4, png = reverse.export_run(frames, tmp_path)
+    files = reverse.export_run(frames, tmp_path)
     picture = reverse.side_by_side(frames[0])
     assert picture.shape[0] >= reverse.VIDEO_HEIGHT and picture.shape[0] % 2 == 0 == picture.shape[1] % 2
-    assert picture.ndim == 2  # a grayscale model's run stays grayscale
-    gif_frames = imageio.mimread(gif)
-    assert len(gif_frames) == len(frames) and gif_frames[0].shape[:2] == picture.shape[:2]
-    for got, frame in zip(gif_frames, frames, strict=True):  # grayscale GIF frames are exact, every one of them
-        assert np.array_equal(np.asarray(Image.fromarray(got).convert("L")), reverse.side_by_side(frame))
-    video = imageio.get_reader(mp4)
-    mp4_frames = list(video.iter_data())  # the reader's len() is inf
-    video.close()
-    assert len(mp4_frames) == len(frames) and mp4_frames[0].shape[:2] == picture.shape[:2]
-    assert np.abs(mp4_frames[-1][..., 0].astype(int) - reverse.side_by_side(frames[-1])).mean() < 8  # lossy, close
-    with Image.open(png) as image:
-        assert image.format == "PNG" and image.size == frames[-1].x_t.size
+    check_exports(files, frames)
 
 
 def test_a_colour_models_exports_are_colour(tmp_path):

@@ -34,6 +34,7 @@ VARIANCES = [("β̃_t, posterior (fixed_small)", "fixed_small"), ("β_t (fixed_l
 PRECISIONS = [("exact (float32)", "exact"), ("fast (bfloat16 on CPU, float16 on GPU)", "fast")]
 STARTS = [("pure noise x_T", "noise"), ("an image noised to t (SDEdit)", "image")]
 MAX_FRAMES = 40  # frames shown live and kept for the replay and the GIF/MP4, whatever the number of steps
+NUM_STEPS, T_START = 50, 500  # the defaults of the steps and SDEdit-t sliders (each kept within the model's T)
 MAX_BATCH = 64
 VIDEO_HEIGHT = 256  # exports are upscaled (nearest) to at least this height, so a 32 px model is visible
 PROGRESS_EVERY_S = 0.2
@@ -194,8 +195,9 @@ def model_ranges(current: str, precision: str, t_start: float, num_steps: float,
         T = models.load(current, dtype_for(precision, models.device)).schedule.num_timesteps
     except DDPMError:
         return gr.skip(), gr.skip()
-    return (gr.update(minimum=0, maximum=T - 1, value=_clamp(t_start, 0, T - 1, default=500), info=t_start_range(T)),
-            gr.update(minimum=1, maximum=T, value=_clamp(num_steps, 1, T, default=50)))
+    t_value, steps_value = _clamp(t_start, 0, T - 1, default=T_START), _clamp(num_steps, 1, T, default=NUM_STEPS)
+    return (gr.update(minimum=0, maximum=T - 1, value=t_value, info=t_start_range(T)),
+            gr.update(minimum=1, maximum=T, value=steps_value))
 
 
 def _clamp(value, low: int, high: int, default: int) -> int:
@@ -215,7 +217,7 @@ def estimate(current: str, precision: str, batch_size: int, num_steps: int, mode
 
 def run(current: str, sampler: str, num_steps: int, eta: float, variance: str, clip: bool, seed: int,
         batch_size: int, precision: str, start: str = "noise", upload: Image.Image | None = None,
-        sketch: dict | None = None, t_start: int = 500, *, models: ModelSource, png: FastPng):
+        sketch: dict | None = None, t_start: int = T_START, *, models: ModelSource, png: FastPng):
     """Stream a seeded reverse run: yields (x_t, x̂₀, progress, frames, replay slider, final grid, downloads)
     once per step, with new pictures on ``frame_steps`` only, each with the frames kept so far for the session
     state; the last yield adds the replay and the exports. A stopped run is summed up by ``stopped``."""
@@ -348,7 +350,7 @@ def build_tab(models: ModelSource, talk: bool = False) -> None:
                 sampler = gr.Radio(SAMPLERS, value="ddpm", label="Sampler", elem_id="rev-sampler")
                 precision = gr.Radio(PRECISIONS, value="exact", label="Precision", elem_id="rev-precision")
             T = num_timesteps_of(first)
-            steps = gr.Slider(1, T, value=min(50, T), step=1, label="Number of steps K", elem_id="rev-steps",
+            steps = gr.Slider(1, T, value=min(NUM_STEPS, T), step=1, label="Number of steps K", elem_id="rev-steps",
                               info="K < T walks a respaced chain that keeps the marginals ᾱ.")
             eta = gr.Slider(0, 1, value=0.0, step=0.05, label="η (DDIM only: 0 deterministic, 1 = DDPM with β̃)")
             variance = gr.Radio(VARIANCES, value="fixed_small", label="Variance σ_t² (DDPM)")
@@ -358,7 +360,7 @@ def build_tab(models: ModelSource, talk: bool = False) -> None:
                 batch = gr.Slider(1, MAX_BATCH, value=16, step=1, label="Batch (grid)", elem_id="rev-batch")
             with gr.Accordion("Start from an image (SDEdit: noise to t, then denoise)", open=False):
                 start = gr.Radio(STARTS, value="noise", label="Start from", elem_id="rev-start")
-                t_start = gr.Slider(0, T - 1, value=min(500, T - 1), step=1, label="Noise the image to t",
+                t_start = gr.Slider(0, T - 1, value=min(T_START, T - 1), step=1, label="Noise the image to t",
                                     info=t_start_range(T), elem_id="rev-t-start")
                 with gr.Tabs():
                     with gr.Tab("Upload a start image"):
