@@ -1,5 +1,7 @@
 """The forward process q and the quantities derived from it (Ho et al. 2020, Sec. 2 and 3).
 
+The marginals q(x_t | x_0) of Eq. 4 belong to the schedule (``NoiseSchedule.q_sample``, ``q_mean_variance``).
+
 Every function takes the schedule's float64 tables and casts what it indexes to the sample's dtype (``extract``).
 Inputs are never modified in place.
 """
@@ -7,15 +9,11 @@ Inputs are never modified in place.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
 import torch
 import torch.nn.functional as F
 
-from .schedule import extract
-
-if TYPE_CHECKING:
-    from .schedule import NoiseSchedule
+from .schedule import NoiseSchedule, extract
 
 EpsModel = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]  # eps = model(x_t (B, C, H, W), t (B,))
 
@@ -27,10 +25,8 @@ def randn(shape, generator: torch.Generator | None, device=None, dtype=torch.flo
 
 
 def q_sample(schedule: NoiseSchedule, x0: torch.Tensor, t: torch.Tensor | int, noise: torch.Tensor) -> torch.Tensor:
-    """Sample x_t ~ q(x_t | x_0) in closed form. x0, noise: (B, C, H, W); t: int or (B,)."""
-    assert noise.shape == x0.shape
-    # Eq. 4: q(x_t | x_0) = N(√ᾱ_t x_0, (1 - ᾱ_t) I), i.e. x_t = √ᾱ_t x_0 + √(1 - ᾱ_t) ε.
-    return extract(schedule.sqrt_alpha_bars, t, x0) * x0 + extract(schedule.sqrt_one_minus_alpha_bars, t, x0) * noise
+    """x_t = √ᾱ_t x_0 + √(1-ᾱ_t) ε (Eq. 4), written once in ``NoiseSchedule.q_sample``; this is its function form."""
+    return schedule.q_sample(x0, t, noise)
 
 
 def q_step(schedule: NoiseSchedule, x_prev: torch.Tensor, t: torch.Tensor | int, noise: torch.Tensor) -> torch.Tensor:
@@ -100,6 +96,6 @@ def training_loss(
     if noise is None:
         noise = randn(x0.shape, generator, device=x0.device, dtype=x0.dtype)
     assert t.shape == (B,)
-    x_t = q_sample(schedule, x0, t, noise)
+    x_t = schedule.q_sample(x0, t, noise)
     eps = model(x_t, t)
     return F.mse_loss(eps.float(), noise.float())

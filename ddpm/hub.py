@@ -29,21 +29,33 @@ from huggingface_hub.utils import validate_repo_id
 from safetensors import SafetensorError
 from safetensors.torch import load_file, save_file
 
+from .device import pick_device, pick_dtype
 from .errors import DDPMError
-from .pipeline import Pipeline, pick_device, pick_dtype
+from .pipeline import Pipeline
+from .sampling import SamplingOptions
 from .schedule import NoiseSchedule
 from .unet import UNet, UNetConfig, convert_legacy_keys
 
 WEIGHTS_SAFETENSORS = "diffusion_pytorch_model.safetensors"
 WEIGHTS_BIN = "diffusion_pytorch_model.bin"
-CONFIG_FILES = ["model_index.json", "config.json", "scheduler_config.json", "unet/config.json",
-                "scheduler/scheduler_config.json"]
-DEFAULT_MODEL = Path(__file__).resolve().parent.parent / "checkpoints" / "ddpm-mnist"  # bundled, works offline
+CONFIG_FILES = [
+    "model_index.json",
+    "config.json",
+    "scheduler_config.json",
+    "unet/config.json",
+    "scheduler/scheduler_config.json",
+]
 DIFFUSERS_VERSION = "0.30.0"  # the format version we write; any diffusers since then reads it
 
 # What DDPMScheduler assumes when a checkpoint carries no scheduler config (Ho et al. 2020's settings).
-DEFAULT_SCHEDULER_CONFIG = {"num_train_timesteps": 1000, "beta_schedule": "linear", "beta_start": 1e-4,
-                            "beta_end": 0.02, "variance_type": "fixed_small", "clip_sample": True}
+DEFAULT_SCHEDULER_CONFIG = {
+    "num_train_timesteps": 1000,
+    "beta_schedule": "linear",
+    "beta_start": 1e-4,
+    "beta_end": 0.02,
+    "variance_type": "fixed_small",
+    "clip_sample": True,
+}
 
 
 # ------------------------------------------------------------------------------------------------------ sources
@@ -71,14 +83,17 @@ def resolve(source: str | Path, revision: str | None = None) -> Path:
     except GatedRepoError:
         raise DDPMError(f"{source} is gated: accept its terms on the Hub and log in with `hf auth login`.") from None
     except RepositoryNotFoundError:
-        raise DDPMError(f"There is no model {source!r} on the Hugging Face Hub (or it is private and you are not "
-                        "logged in).") from None
+        raise DDPMError(
+            f"There is no model {source!r} on the Hugging Face Hub (or it is private and you are not logged in)."
+        ) from None
     except RevisionNotFoundError:
         raise DDPMError(f"{source} has no revision {revision!r}.") from None
     except LocalEntryNotFoundError:
-        raise DDPMError(f"{source!r} is not a local folder, and as a Hub id it is not in the local Hugging Face cache "
-                        "while the Hub cannot be reached (offline): connect once to download it, or choose a local "
-                        "folder.") from None
+        raise DDPMError(
+            f"{source!r} is not a local folder, and as a Hub id it is not in the local Hugging Face cache "
+            "while the Hub cannot be reached (offline): connect once to download it, or choose a local "
+            "folder."
+        ) from None
     except (HfHubHTTPError, OSError) as err:
         raise DDPMError(f"Could not download {source} from the Hugging Face Hub: {err}".split("\n")[0]) from None
     return folder
@@ -122,8 +137,9 @@ def read_state_dict(path: Path) -> dict[str, torch.Tensor]:
             return load_file(str(path))
         return torch.load(path, map_location="cpu", weights_only=True)
     except SafetensorError as err:
-        raise DDPMError(f"The weights file {path.name} is damaged or incomplete ({err}); delete it and download "
-                        "it again.") from None
+        raise DDPMError(
+            f"The weights file {path.name} is damaged or incomplete ({err}); delete it and download it again."
+        ) from None
     except (pickle.UnpicklingError, zipfile.BadZipFile, EOFError, RuntimeError) as err:
         first_line = str(err).strip().split("\n")[0][:200]
         raise DDPMError(
@@ -145,12 +161,15 @@ def load_unet(folder: Path) -> UNet:
     unexpected = [k for k in state_dict if k not in expected]
     wrong = [k for k in expected if k in state_dict and state_dict[k].shape != expected[k].shape]
     if missing or unexpected or wrong:
-        details = [f"{len(missing)} missing (e.g. {missing[0]})" if missing else "",
-                   f"{len(unexpected)} unexpected (e.g. {unexpected[0]})" if unexpected else "",
-                   f"{len(wrong)} of the wrong shape (e.g. {wrong[0]}: {tuple(state_dict[wrong[0]].shape)} in the "
-                   f"file, {tuple(expected[wrong[0]].shape)} in config.json)" if wrong else ""]
-        raise DDPMError(f"The weights in {weights.name} do not fit config.json: "
-                        f"{', '.join(d for d in details if d)}.")
+        details = [
+            f"{len(missing)} missing (e.g. {missing[0]})" if missing else "",
+            f"{len(unexpected)} unexpected (e.g. {unexpected[0]})" if unexpected else "",
+            f"{len(wrong)} of the wrong shape (e.g. {wrong[0]}: {tuple(state_dict[wrong[0]].shape)} in the "
+            f"file, {tuple(expected[wrong[0]].shape)} in config.json)"
+            if wrong
+            else "",
+        ]
+        raise DDPMError(f"The weights in {weights.name} do not fit config.json: {', '.join(d for d in details if d)}.")
     unet.load_state_dict({k: v.float() for k, v in state_dict.items()}, strict=True)
     return unet
 
@@ -174,20 +193,22 @@ def load_pipeline(
     config = read_scheduler_config(folder)
     if config.get("prediction_type", "epsilon") != "epsilon":
         raise DDPMError(f"prediction_type={config['prediction_type']!r} is not supported yet; only 'epsilon'.")
-    variance_type = config.get("variance_type", "fixed_small")
-    if variance_type not in ("fixed_small", "fixed_large"):
-        raise DDPMError(f"variance_type={variance_type!r} is not supported; only fixed_small and fixed_large.")
     target = pick_device(device)
     return Pipeline(
         unet=unet,
         schedule=NoiseSchedule.from_config(config),
         device=target,
         dtype=pick_dtype(dtype, target),
-        variance_type=variance_type,
-        clip_sample=bool(config.get("clip_sample", True)),
-        clip_range=float(config.get("clip_sample_range", 1.0)),
+        default_options=_default_options(config, source),
         source=str(source),
     )
+
+
+def _default_options(config: dict, source: str | Path) -> SamplingOptions:
+    try:
+        return SamplingOptions.from_scheduler_config(config)
+    except DDPMError as err:
+        raise DDPMError(f"The scheduler config of {source} is not supported: {err}") from None
 
 
 # ----------------------------------------------------------------------------------------------------- writing
@@ -196,11 +217,11 @@ def scheduler_config(pipe: Pipeline) -> dict:
         "_class_name": "DDPMScheduler",
         "_diffusers_version": DIFFUSERS_VERSION,
         **pipe.schedule.to_config(),
-        "variance_type": pipe.variance_type,
-        "clip_sample": pipe.clip_sample,
-        "clip_sample_range": pipe.clip_range,
+        "variance_type": pipe.default_options.variance_type,
+        "clip_sample": pipe.default_options.clip_sample,
+        "clip_sample_range": pipe.default_options.clip_range,
         "prediction_type": "epsilon",
-        "timestep_spacing": "leading",
+        "timestep_spacing": pipe.default_options.spacing,
         "steps_offset": 0,
     }
 
@@ -213,7 +234,7 @@ def default_model_card(pipe: Pipeline) -> str:
         "- ddpm-studio\n---\n\n"
         f"# DDPM ({pipe.num_parameters / 1e6:.1f}M parameters, {H}×{W}×{C})\n\n"
         f"UNet2DModel with block_out_channels {list(cfg.block_out_channels)}, {cfg.layers_per_block} layer(s) per "
-        f"block; {pipe.schedule!r}, variance {pipe.variance_type}. Saved by DDPM Studio; loads with "
+        f"block; {pipe.schedule!r}, variance {pipe.default_options.variance_type}. Saved by DDPM Studio; loads with "
         "`diffusers.DDPMPipeline.from_pretrained` and `ddpm.load_pipeline`.\n"
     )
 
@@ -223,8 +244,12 @@ def save_pipeline(pipe: Pipeline, folder: str | Path, model_card: str | None = N
     folder = Path(folder)
     (folder / "unet").mkdir(parents=True, exist_ok=True)
     (folder / "scheduler").mkdir(parents=True, exist_ok=True)
-    model_index = {"_class_name": "DDPMPipeline", "_diffusers_version": DIFFUSERS_VERSION,
-                   "scheduler": ["diffusers", "DDPMScheduler"], "unet": ["diffusers", "UNet2DModel"]}
+    model_index = {
+        "_class_name": "DDPMPipeline",
+        "_diffusers_version": DIFFUSERS_VERSION,
+        "scheduler": ["diffusers", "DDPMScheduler"],
+        "unet": ["diffusers", "UNet2DModel"],
+    }
     unet_config = {**pipe.unet.config.to_dict(), "_diffusers_version": DIFFUSERS_VERSION}
     _write_json(folder / "model_index.json", model_index)
     _write_json(folder / "unet" / "config.json", unet_config)

@@ -19,14 +19,18 @@ def to_uint8(x: torch.Tensor) -> np.ndarray:
     return (x.permute(0, 2, 3, 1).numpy() * 255).round().astype(np.uint8)
 
 
+def flatten_alpha(image: Image.Image) -> Image.Image:
+    """Images with transparency (RGBA, LA, palette) composited on white; other modes unchanged."""
+    if image.mode not in ("RGBA", "LA", "P"):
+        return image
+    rgba = image.convert("RGBA")
+    return Image.alpha_composite(Image.new("RGBA", rgba.size, (255, 255, 255, 255)), rgba)
+
+
 def from_pil(image: Image.Image, size: int, channels: int = 3) -> torch.Tensor:
     """A PIL image of any mode and size → (C, size, size) in [-1, 1]: alpha flattened on white, resized so the
     short side is ``size``, then center-cropped."""
-    if image.mode in ("RGBA", "LA", "P"):
-        image = image.convert("RGBA")
-        background = Image.new("RGBA", image.size, (255, 255, 255, 255))
-        image = Image.alpha_composite(background, image)
-    image = image.convert("L" if channels == 1 else "RGB")
+    image = flatten_alpha(image).convert("L" if channels == 1 else "RGB")
     image = ImageOps.fit(image, (size, size), method=Image.Resampling.BICUBIC)
     array = np.asarray(image, dtype=np.float32) / 127.5 - 1.0
     tensor = torch.from_numpy(array)
@@ -59,6 +63,14 @@ def write_mp4(path: str | Path, frames: Sequence[np.ndarray], fps: float = 10.0)
     """uint8 (H, W) or (H, W, 3) frames with even H and W → an H.264 MP4 in yuv420p (plays in every browser), written
     by the ffmpeg binary that ships inside the imageio-ffmpeg wheel; x264's "veryfast" preset encodes a run's 40
     frames 3× faster than its default for a file of about the same size."""
-    imageio.mimwrite(path, list(frames), format="FFMPEG", fps=fps, codec="libx264", pixelformat="yuv420p",
-                     macro_block_size=2, output_params=["-preset", "veryfast"])
+    imageio.mimwrite(
+        path,
+        list(frames),
+        format="FFMPEG",
+        fps=fps,
+        codec="libx264",
+        pixelformat="yuv420p",
+        macro_block_size=2,
+        output_params=["-preset", "veryfast"],
+    )
     return Path(path)

@@ -10,61 +10,30 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
+from .device import pick_device, pick_dtype
 from .diffusion import randn
 from .errors import DDPMError
 from .images import to_uint8
-from .sampling import DenoiseStep, Sampler, Spacing, VarianceType, denoise, run_to_end
+from .sampling import DenoiseStep, SamplingOptions, denoise, run_to_end
 from .schedule import NoiseSchedule
 from .unet import UNet
-
-REDUCED_DTYPES = (torch.bfloat16, torch.float16)
-
-
-def pick_device(device: str | torch.device | None = None) -> torch.device:
-    """The device asked for, or the best one present: CUDA, then Apple's MPS, then the CPU."""
-    if device is not None:
-        device = torch.device(device)
-        if device.type == "cuda" and not torch.cuda.is_available():
-            raise DDPMError("CUDA was asked for, but this machine has no usable CUDA GPU.")
-        if device.type == "mps" and not torch.backends.mps.is_available():
-            raise DDPMError("MPS was asked for, but this machine has no usable Apple GPU.")
-        return device
-    if torch.cuda.is_available():
-        return torch.device("cuda")
-    if torch.backends.mps.is_available():
-        return torch.device("mps")
-    return torch.device("cpu")
-
-
-def pick_dtype(dtype: str | torch.dtype | None, device: torch.device) -> torch.dtype:
-    """float32 (exact, the default) or a reduced precision the device runs fast: bf16 on CPU, fp16/bf16 on GPUs."""
-    if dtype is None or dtype in ("fp32", "float32", torch.float32):
-        return torch.float32
-    names = {"bf16": torch.bfloat16, "bfloat16": torch.bfloat16, "fp16": torch.float16, "float16": torch.float16}
-    dtype = names.get(dtype, dtype) if isinstance(dtype, str) else dtype
-    if dtype not in REDUCED_DTYPES:
-        raise DDPMError(f"Unsupported dtype {dtype}; use float32, bfloat16 or float16.")
-    if device.type == "cpu" and dtype == torch.float16:
-        raise DDPMError("float16 is not a fast path on the CPU; use bfloat16 there.")
-    return dtype
 
 
 @dataclass
 class Pipeline:
-    """unet + schedule + where and how to run them.
+    """unet + schedule + the checkpoint's sampling defaults + where and how to run them.
 
     ``dtype`` is the compute precision: float32 is the exact path; bfloat16/float16 run the network under autocast
     (weights stay float32) while the sampler's arithmetic stays float32. If reduced precision gives a non-finite ε,
-    that step is recomputed in float32 and ``notes`` says so.
+    that step is recomputed in float32 (on the exact path) and ``notes`` says so. ``default_options`` are the
+    ``SamplingOptions`` used wherever a caller does not choose (from the checkpoint's scheduler config).
     """
 
     unet: UNet
     schedule: NoiseSchedule
     device: torch.device = field(default_factory=lambda: torch.device("cpu"))
     dtype: torch.dtype = torch.float32
-    variance_type: VarianceType = "fixed_small"
-    clip_sample: bool = True
-    clip_range: float = 1.0
+    default_options: SamplingOptions = field(default_factory=SamplingOptions)
     source: str = ""
     notes: list[str] = field(default_factory=list)
 
@@ -88,14 +57,18 @@ class Pipeline:
         self.unet = self.unet.to(self.device)
         return self
 
+    def _exact(self):
+        """The float32 path: on CUDA without TF32 convolutions (cuDNN's default), so a GPU draws the CPU's pictures."""
+        if self.device.type != "cuda":
+            return nullcontext()
+        cudnn = torch.backends.cudnn  # flags() resets what it is not given: pass the current settings on
+        return cudnn.flags(
+            enabled=cudnn.enabled, benchmark=cudnn.benchmark, deterministic=cudnn.deterministic, allow_tf32=False
+        )
+
     def _autocast(self):
         if self.dtype == torch.float32:
-            # The exact path: no TF32 convolutions on CUDA (cuDNN's default), so a GPU draws the CPU's pictures.
-            if self.device.type == "cuda":
-                cudnn = torch.backends.cudnn  # flags() resets what it is not given: pass the current settings on
-                return cudnn.flags(enabled=cudnn.enabled, benchmark=cudnn.benchmark, deterministic=cudnn.deterministic,
-                                   allow_tf32=False)
-            return nullcontext()
+            return self._exact()
         return torch.autocast(self.device.type, dtype=self.dtype)
 
     @torch.inference_mode()
@@ -108,30 +81,37 @@ class Pipeline:
             if note not in self.notes:
                 warnings.warn(note, stacklevel=2)
                 self.notes.append(note)
-            eps = self.unet(x_t, t).float()
+            with self._exact():
+                eps = self.unet(x_t, t).float()
         return eps
+
+    def options(self, options: SamplingOptions | None = None, **fields) -> SamplingOptions:
+        """``options`` (default: this checkpoint's ``default_options``) with the given fields replaced; a field
+        given as None keeps its value. Unknown fields are a ``DDPMError`` naming the options."""
+        return (options or self.default_options).replace(**fields)
 
     def denoise(
         self,
         batch_size: int = 1,
-        sampler: Sampler = "ddpm",
+        sampler: str | None = None,
         num_steps: int | None = None,
-        eta: float = 0.0,
+        eta: float | None = None,
         seed: int | None = 0,
         *,
-        variance_type: VarianceType | None = None,
-        clip_sample: bool | None = None,
-        spacing: Spacing = "leading",
+        options: SamplingOptions | None = None,
         x_T: torch.Tensor | None = None,
         timesteps: torch.Tensor | None = None,
         generator: torch.Generator | None = None,
+        **fields,
     ) -> Iterator[DenoiseStep]:
         """Yield every step of a seeded reverse run (see ``ddpm.sampling.denoise``); tensors in [-1, 1].
 
-        The seed makes a CPU generator (the same picture on every device); x_T is drawn from it first, then the
-        step noise, in the order diffusers' DDPMPipeline draws them. ``variance_type``/``clip_sample`` default to
-        the checkpoint's scheduler config.
+        The keywords are a front door to ``SamplingOptions``: ``sampler``, ``num_steps``, ``eta`` and any other
+        option field (``clip_sample=False``, ``spacing="trailing"``) replace those of ``options`` (default: the
+        checkpoint's ``default_options``). The seed makes a CPU generator (the same picture on every device); x_T
+        is drawn from it first, then the step noise, in the order diffusers' DDPMPipeline draws them.
         """
+        run_options = self.options(options, sampler=sampler, num_steps=num_steps, eta=eta, **fields)
         if generator is None:
             generator = torch.Generator().manual_seed(seed) if seed is not None else torch.Generator()
         if x_T is None:
@@ -144,20 +124,19 @@ class Pipeline:
             self.eps,
             self.schedule,
             x_T.to(self.device, torch.float32),
-            sampler=sampler,
-            num_steps=num_steps,
-            eta=eta,
-            variance_type=variance_type or self.variance_type,
-            clip_sample=self.clip_sample if clip_sample is None else clip_sample,
-            clip_range=self.clip_range,
-            spacing=spacing,
+            run_options,
             timesteps=timesteps,
             generator=generator,
         )
 
     def sample(
-        self, batch_size: int = 16, sampler: Sampler = "ddpm", num_steps: int | None = None, eta: float = 0.0,
-        seed: int | None = 0, **kwargs,
+        self,
+        batch_size: int = 16,
+        sampler: str | None = None,
+        num_steps: int | None = None,
+        eta: float | None = None,
+        seed: int | None = 0,
+        **kwargs,
     ) -> np.ndarray:
-        """The final images of a seeded run as uint8 (B, H, W, C)."""
+        """The final images of a seeded run as uint8 (B, H, W, C); keywords as ``denoise``."""
         return to_uint8(run_to_end(self.denoise(batch_size, sampler, num_steps, eta, seed, **kwargs)).x_t)

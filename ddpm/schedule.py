@@ -76,7 +76,8 @@ class NoiseSchedule:
 
     Tables (all shape (T,)): ``betas, alphas, alpha_bars, alpha_bars_prev, sqrt_alpha_bars,
     sqrt_one_minus_alpha_bars, posterior_variance, posterior_log_variance_clipped, posterior_mean_coef1,
-    posterior_mean_coef2, snr, log_snr``. ``timesteps[i]`` is the timestep of the original (training) chain that
+    posterior_mean_coef2, snr, log_snr, snr_db``. ``q_sample`` and ``q_mean_variance`` give the
+    marginals q(x_t | x_0) of Eq. 4. ``timesteps[i]`` is the timestep of the original (training) chain that
     position i stands for: ``arange(T)`` for a full schedule, the kept timesteps for a ``respace``d one.
     """
 
@@ -121,6 +122,7 @@ class NoiseSchedule:
         # Signal-to-noise ratio of x_t = √ᾱ_t x_0 + √(1-ᾱ_t) ε (Kingma et al. 2021): SNR(t) = ᾱ_t / (1 - ᾱ_t).
         self.snr = self.alpha_bars / (1.0 - self.alpha_bars)
         self.log_snr = torch.log(self.snr)
+        self.snr_db = 10.0 * torch.log10(self.snr)  # the same in decibels, as a signal engineer reads it
 
     # ----------------------------------------------------------------------------------------------- construction
     @classmethod
@@ -228,8 +230,13 @@ class NoiseSchedule:
         betas = 1.0 - kept / prev
         return NoiseSchedule(betas, kind=self.kind, params=self.params, timesteps=self.timesteps[ts])
 
-    def q_sample(self, x0: torch.Tensor, t: torch.Tensor | int, noise: torch.Tensor) -> torch.Tensor:
-        """x_t = √ᾱ_t x_0 + √(1-ᾱ_t) ε (Eq. 4); see ``ddpm.diffusion.q_sample``."""
-        from .diffusion import q_sample
+    # -------------------------------------------------------------------------------------- marginals q(x_t | x_0)
+    def q_mean_variance(self, x0: torch.Tensor, t: torch.Tensor | int) -> tuple[torch.Tensor, torch.Tensor]:
+        """Mean √ᾱ_t x_0 and variance 1 - ᾱ_t (broadcastable) of q(x_t | x_0) (Eq. 4). x0: (B, …); t: int or (B,)."""
+        return extract(self.sqrt_alpha_bars, t, x0) * x0, extract(1.0 - self.alpha_bars, t, x0)
 
-        return q_sample(self, x0, t, noise)
+    def q_sample(self, x0: torch.Tensor, t: torch.Tensor | int, noise: torch.Tensor) -> torch.Tensor:
+        """Sample x_t ~ q(x_t | x_0) in closed form. x0, noise: (B, …); t: int or (B,)."""
+        assert noise.shape == x0.shape
+        # Eq. 4: q(x_t | x_0) = N(√ᾱ_t x_0, (1 - ᾱ_t) I), i.e. x_t = √ᾱ_t x_0 + √(1 - ᾱ_t) ε.
+        return extract(self.sqrt_alpha_bars, t, x0) * x0 + extract(self.sqrt_one_minus_alpha_bars, t, x0) * noise

@@ -6,9 +6,9 @@ import torch
 from diffusers import DDIMScheduler, DDPMPipeline, DDPMScheduler, UNet2DModel
 
 from ddpm import DDPMError, NoiseSchedule, Pipeline
+from ddpm.device import pick_device, pick_dtype
 from ddpm.hub import scheduler_config
-from ddpm.pipeline import pick_device, pick_dtype
-from ddpm.sampling import sample_loop
+from ddpm.sampling import SamplingOptions, sample_loop
 
 from .conftest import TINY_CONFIG, fixture_config, random_unet
 
@@ -27,7 +27,8 @@ def ours_as_float(pipe: Pipeline, **kwargs) -> np.ndarray:
 
 @pytest.mark.parametrize("variance_type", ["fixed_small", "fixed_large"])
 def test_full_ddpm_run_matches_diffusers_pipeline(variance_type):
-    pipe = Pipeline(random_unet(TINY_CONFIG), NoiseSchedule.make("linear", 1000), variance_type=variance_type)
+    pipe = Pipeline(random_unet(TINY_CONFIG), NoiseSchedule.make("linear", 1000),
+                    default_options=SamplingOptions(variance_type=variance_type))
     scheduler = DDPMScheduler.from_config(scheduler_config(pipe))
     with torch.inference_mode():
         theirs = DDPMPipeline(diffusers_twin(pipe), scheduler)(

@@ -168,3 +168,49 @@ def test_bad_options_raise_before_any_model_call(kwargs, match):
 
     with pytest.raises(DDPMError, match=match):
         next(denoise(model, s, torch.zeros(1, 1, 2, 2), **kwargs))
+
+
+def test_the_loop_asks_the_runs_sampler_for_every_step_in_chain_order(monkeypatch):
+    """A sampler plugs in through the interface alone: the loop hands it (k, x_t, ε) from k = K-1 down to 0 and
+    yields what it returns; a fresh sampler object serves each run."""
+    from ddpm import samplers
+
+    calls, made = [], []
+
+    class Halving(samplers.Sampler):
+        def __init__(self, chain, options):
+            super().__init__(chain, options)
+            made.append(self)
+
+        def step(self, k, x_t, eps, generator):
+            calls.append((k, float(x_t.flatten()[0]), float(eps.flatten()[0])))
+            return samplers.StepOutput(x_t / 2, x_t * 0 + k)
+
+    monkeypatch.setitem(samplers.SAMPLERS, "ddim", Halving)
+    s = NoiseSchedule.make("linear", 1000)
+    steps = list(denoise(lambda x, t: t.float().reshape(-1, 1, 1, 1) + 0 * x, s, torch.ones(1, 1, 2, 2),
+                         sampler="ddim", num_steps=4))
+    assert [k for k, _, _ in calls] == [3, 2, 1, 0] and len(made) == 1
+    assert [x for _, x, _ in calls] == [1.0, 0.5, 0.25, 0.125]
+    assert [e for _, _, e in calls] == timesteps_for(1000, 4).tolist()  # ε came from the model at t_k
+    assert [float(st.x0_pred.flatten()[0]) for st in steps[:-1]] == [3, 2, 1, 0]
+    assert float(steps[-1].x_t.flatten()[0]) == 1 / 16
+    list(denoise(lambda x, t: 0 * x, s, torch.ones(1, 1, 2, 2), sampler="ddim", num_steps=2))
+    assert len(made) == 2
+
+
+@pytest.mark.parametrize("sampler", ["ddpm", "ddim"])
+def test_the_loop_runs_on_points_as_well_as_images(sampler):
+    """Nothing in the loop assumes (B, C, H, W): 2-D points (B, 2) follow the same exact output law."""
+    s = NoiseSchedule.make("linear", 1000)
+
+    def model(x_t, t):
+        ab = s.alpha_bars[t].to(x_t).reshape(-1, 1)
+        return (1 - ab).sqrt() * (x_t - ab.sqrt() * MU) / (ab * SIGMA**2 + 1 - ab)
+
+    x_T = torch.randn(20_000, 2, generator=torch.Generator().manual_seed(0), dtype=torch.float64)
+    x0 = sample_loop(model, s, x_T, sampler=sampler, num_steps=50, clip_sample=False,
+                     generator=torch.Generator().manual_seed(1))
+    mean, std = exact_output_law(s, timesteps_for(1000, 50).tolist(), sampler, "fixed_small", 0.0)
+    assert x0.shape == (20_000, 2)
+    assert abs(x0.mean().item() - mean) < 0.01 and abs(x0.std().item() - std) < 0.01

@@ -159,3 +159,18 @@ def test_from_config_trained_betas_and_unknown_name():
     assert s.betas.tolist() == pytest.approx([0.1, 0.2, 0.3])
     with pytest.raises(DDPMError, match="beta_schedule 'exotic'"):
         NoiseSchedule.from_config({"beta_schedule": "exotic"})
+
+
+def test_snr_in_decibels_and_the_moments_of_q_xt_given_x0():
+    s = NoiseSchedule.make("linear", 1000)
+    assert torch.allclose(s.snr_db, 10 * torch.log10(s.alpha_bars / (1 - s.alpha_bars)))
+    assert s.snr_db[0] > 0 > s.snr_db[-1]  # signal first, noise at the end
+    t = s.t_at_snr(1.0)
+    assert s.snr_db[t] <= 0 < s.snr_db[t - 1]  # 0 dB is where SNR crosses 1
+    x0 = torch.full((2, 3), 0.5, dtype=torch.float64)
+    mean, variance = s.q_mean_variance(x0, 400)
+    assert torch.allclose(mean, s.alpha_bars[400].sqrt() * x0)
+    assert torch.allclose(variance, 1 - s.alpha_bars[400]) and variance.shape == (1, 1)
+    noise = torch.randn(100_000, 3, generator=torch.Generator().manual_seed(0), dtype=torch.float64)
+    draws = s.q_sample(torch.full((100_000, 3), 0.5, dtype=torch.float64), 400, noise)
+    assert abs(draws.mean() - mean[0, 0]) < 0.01 and abs(draws.var() - variance[0, 0]) < 0.01

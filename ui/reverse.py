@@ -1,16 +1,17 @@
-"""The "Reverse sampling" tab: watch a DDPM or DDIM sampler walk the reverse chain, x_t next to the model's x̂₀.
+"""The "Reverse sampling" tab: watch a sampler walk the reverse chain, x_t next to the model's x̂₀.
 
-Handlers are plain functions and generators of (controls, state) → outputs; ``build_tab`` only wires them.
-The per-session state is the model id in use and the frames of the last run (for the replay slider): the stream
-hands them to the state as it goes, so a run that is stopped leaves its frames so far for the replay and the exports.
-A run starts from pure noise x_T, or (SDEdit, Meng et al. 2022) from an image noised to t with the closed form.
+Handlers are plain functions and generators of (controls, state) → typed updates; ``build_tab`` only wires them.
+The per-session state is the model in use and the last run (``RunState``: its kept frames for the replay slider):
+the stream hands it to the state as it goes, so a run that is stopped leaves its frames so far for the replay and
+the exports. A run starts from pure noise x_T, or (SDEdit, Meng et al. 2022) from an image noised to t.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
@@ -20,15 +21,19 @@ import torch
 from PIL import Image
 
 from ddpm import DDPMError, Pipeline
-from ddpm.diffusion import q_sample, randn
-from ddpm.hub import DEFAULT_MODEL, read_scheduler_config
+from ddpm.device import dtype_name, fast_dtype
+from ddpm.hub import read_scheduler_config
 from ddpm.images import from_pil, grid, to_uint8, write_gif, write_mp4
-from ddpm.sampling import DenoiseStep
+from ddpm.sampling import DenoiseStep, SamplingOptions
+from ddpm.sdedit import SDEditStart, sdedit_start
 
-from .widgets import EXAMPLES_DIR, FastPng, ModelSource, shrink, sketch_to_digit
+from . import models as model_names
+from .bundled_examples import EXAMPLES_DIR
+from .intake import drawn_image, shrink, sketch_to_digit
+from .models import BUNDLED_NAME, HUB_MODELS, PipelineCache, display_name, model_location
+from .outputs import SKIP, Outputs
+from .pictures import FastPng
 
-HUB_MODELS = ("google/ddpm-cifar10-32", "google/ddpm-ema-celebahq-256", "google/ddpm-ema-church-256",
-              "google/ddpm-ema-cat-256")
 SAMPLERS = [("DDPM (Ho et al. 2020)", "ddpm"), ("DDIM (Song et al. 2021)", "ddim")]
 VARIANCES = [("β̃_t, posterior (fixed_small)", "fixed_small"), ("β_t (fixed_large)", "fixed_large")]
 PRECISIONS = [("exact (float32)", "exact"), ("fast (bfloat16 on CPU, float16 on GPU)", "fast")]
@@ -52,20 +57,40 @@ class Frame:
         return cls(step.index, step.timestep, grid(to_uint8(step.x_t)), grid(to_uint8(step.x0_pred)))
 
 
-class KeptFrames(list):
-    """The frames a run keeps (a list of ``Frame``) and how far it got: step ``reached`` of ``total``.
+@dataclass
+class RunState:
+    """A run's kept frames and how far it got: step ``reached`` of ``total``.
 
     The stream hands it to the session state at every kept frame, so that a stopped run leaves its frames so far;
     ``latest`` is the last step reached (its tensors), which ``stopped`` adds as the run's last frame."""
 
-    def __init__(self, total: int, frames=()):
-        super().__init__(frames)
-        self.total = int(total)  # K, the steps of the whole run
-        self.reached = 0  # index of the last step produced
-        self.latest: DenoiseStep | None = None
-        self.seconds = 0.0  # wall time up to ``reached``
-        self.finished = False  # the final sample was reached, or a stopped run has been summed up
-        self.failed = False  # the run raised
+    total: int  # K, the steps of the whole run
+    frames: list[Frame] = field(default_factory=list)
+    reached: int = 0  # index of the last step produced
+    latest: DenoiseStep | None = None
+    seconds: float = 0.0  # wall time up to ``reached``
+    finished: bool = False  # the final sample was reached, or a stopped run has been summed up
+    failed: bool = False  # the run raised
+
+
+@dataclass(frozen=True)
+class RunUpdate(Outputs):
+    """One update of the tab's outputs during or after a run; fields left at SKIP stay as they are."""
+
+    x_t: Image.Image | str = SKIP
+    x0_pred: Image.Image | str = SKIP
+    progress: str = SKIP
+    run: RunState = SKIP
+    replay: dict = SKIP
+    final: Image.Image = SKIP
+    downloads: list[str] = SKIP
+
+
+@dataclass(frozen=True)
+class ReplayView(Outputs):
+    x_t: Image.Image
+    x0_pred: Image.Image
+    progress: str
 
 
 def on_gpu(fn):
@@ -77,25 +102,22 @@ def on_gpu(fn):
     return spaces.GPU(fn)
 
 
-def dtype_for(precision: str, device: str | None) -> str:
+def precision_dtype(precision: str, device: torch.device) -> torch.dtype:
     """The pipeline dtype of a precision mode: float32 (exact) or the device's fast reduced precision."""
     if precision not in ("exact", "fast"):
         raise gr.Error(f"Precision must be “exact” or “fast”; got {precision!r}.")
-    if precision == "exact":
-        return "float32"
-    return "bfloat16" if device in (None, "cpu") else "float16"
+    return torch.float32 if precision == "exact" else fast_dtype(device)
+
+
+def precision_of(dtype: torch.dtype) -> str:
+    """The precision radio's value for the app's ``--dtype``."""
+    return "exact" if dtype == torch.float32 else "fast"
 
 
 def frame_steps(num_steps: int, max_frames: int = MAX_FRAMES) -> list[int]:
     """The run indices (0 = x_T … num_steps = final sample) shown live and kept: evenly spaced, both ends included."""
     n = min(num_steps + 1, max_frames)
     return [int(i) for i in np.linspace(0, num_steps, n).round()]
-
-
-def sdedit_timesteps(t_start: int, num_steps: int) -> torch.Tensor:
-    """At most ``num_steps`` distinct timesteps, evenly spaced and descending from ``t_start`` to 0."""
-    n = min(int(num_steps), int(t_start) + 1)
-    return torch.from_numpy(np.linspace(int(t_start), 0, n).round().astype(np.int64))
 
 
 def check_t_start(t_start, num_timesteps: int) -> int:
@@ -105,15 +127,17 @@ def check_t_start(t_start, num_timesteps: int) -> int:
     except (TypeError, ValueError):
         t = None
     if t is None or not t.is_integer() or not 0 <= t < num_timesteps:
-        raise gr.Error(f"Noise the image to a whole t from 0 to {num_timesteps - 1}: this model has T = "
-                       f"{num_timesteps} timesteps; got {t_start}.")
+        raise gr.Error(
+            f"Noise the image to a whole t from 0 to {num_timesteps - 1}: this model has T = "
+            f"{num_timesteps} timesteps; got {t_start}."
+        )
     return int(t)
 
 
 def num_timesteps_of(model: str) -> int:
     """T of a local model folder, read from its scheduler config without loading the weights; for a Hub id (not
     fetched while the page is built) the usual T = 1000, until the model is loaded."""
-    folder = Path(str(model)).expanduser()
+    folder = Path(model_location(model)).expanduser()
     if folder.is_dir():
         try:
             return int(read_scheduler_config(folder).get("num_train_timesteps", 1000))
@@ -130,38 +154,50 @@ def start_image(upload: Image.Image | None, sketch: dict | None) -> Image.Image 
     """The uploaded image, else the drawn digit (white on black, MNIST-style), else None."""
     if upload is not None:
         return shrink(upload)
-    composite = sketch.get("composite") if isinstance(sketch, dict) else None
-    return sketch_to_digit(composite) if composite is not None else None
+    drawn = drawn_image(sketch)
+    return sketch_to_digit(drawn) if drawn is not None else None
 
 
-def sdedit_start(pipe: Pipeline, image: Image.Image, t_start: int, num_steps: int, batch_size: int,
-                 generator: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
-    """x_t of ``image`` at the model's resolution and channels (closed form, Eq. 4) and the timesteps ≤ t to run."""
+def image_start(
+    pipe: Pipeline, image: Image.Image, t_start, num_steps: int, batch_size: int, generator: torch.Generator
+) -> SDEditStart:
+    """SDEdit's start for ``image`` at the model's resolution and channels, batch ``batch_size``."""
     t_start = check_t_start(t_start, pipe.schedule.num_timesteps)
     C, H, _ = pipe.image_shape
     x0 = from_pil(image, H, channels=C).expand(batch_size, C, H, H)  # (B, C, H, W)
-    noise = randn(x0.shape, generator)
-    return q_sample(pipe.schedule, x0, int(t_start), noise), sdedit_timesteps(t_start, num_steps)
+    return sdedit_start(pipe.schedule, x0, t_start, num_steps, generator)
 
 
-def _load(models: ModelSource, model: str, dtype: str) -> Pipeline:
+def _load(pipelines: PipelineCache, model: str, dtype: torch.dtype) -> Pipeline:
     try:
-        return models.load(model, dtype)
+        return pipelines.load(model, dtype)
     except DDPMError as error:
         raise gr.Error(str(error)) from None
 
 
-def model_info(models: ModelSource, model: str, precision: str, batch_size: int, num_steps: int) -> str:
+def run_options(pipe: Pipeline, sampler, num_steps, eta, variance, clip) -> SamplingOptions:
+    """The one ``SamplingOptions`` the tab's widgets ask for, on top of the checkpoint's defaults."""
+    try:
+        return pipe.options(
+            sampler=sampler, num_steps=int(num_steps), eta=float(eta), variance_type=variance, clip_sample=bool(clip)
+        )
+    except DDPMError as error:
+        raise gr.Error(str(error)) from None
+
+
+def model_info(pipelines: PipelineCache, model: str, precision: str, batch_size: int, num_steps: int) -> str:
     """Size, resolution, device, dtype and an estimated run time (one timed forward × steps)."""
-    dtype = dtype_for(precision, models.device)
-    pipe = models.load(model, dtype)
+    dtype = precision_dtype(precision, pipelines.device)
+    pipe = pipelines.load(model, dtype)
     C, H, W = pipe.image_shape
-    per_step = models.seconds_per_step(model, dtype, batch_size)
-    return (f"`{model}` · {pipe.num_parameters / 1e6:.1f} M parameters · {C}×{H}×{W} · device `{pipe.device}` · "
-            f"dtype `{str(pipe.dtype).replace('torch.', '')}` · {pipe.schedule.kind} β, T = "
-            f"{pipe.schedule.num_timesteps}, trained variance `{pipe.variance_type}`  \n"
-            f"**Estimated run time ≈ {_duration(per_step * int(num_steps))}** for {int(num_steps)} steps at batch "
-            f"{int(batch_size)} (an estimate: one ε-network forward took {per_step * 1000:.0f} ms).")
+    per_step = pipelines.seconds_per_step(model, dtype, batch_size)
+    return (
+        f"`{display_name(model)}` · {pipe.num_parameters / 1e6:.1f} M parameters · {C}×{H}×{W} · device "
+        f"`{pipe.device}` · dtype `{dtype_name(pipe.dtype)}` · {pipe.schedule.kind} β, T = "
+        f"{pipe.schedule.num_timesteps}, trained variance `{pipe.default_options.variance_type}`  \n"
+        f"**Estimated run time ≈ {_duration(per_step * int(num_steps))}** for {int(num_steps)} steps at batch "
+        f"{int(batch_size)} (an estimate: one ε-network forward took {per_step * 1000:.0f} ms)."
+    )
 
 
 def _duration(seconds: float) -> str:
@@ -169,35 +205,46 @@ def _duration(seconds: float) -> str:
 
 
 def startup_note(model: str) -> str:
-    if Path(model) == DEFAULT_MODEL and not DEFAULT_MODEL.is_dir():
-        return (f"The bundled model `{DEFAULT_MODEL.parent.name}/{DEFAULT_MODEL.name}` is not in this copy yet; "
-                "pick a Hub id or type a model folder and press “Load model”.")
-    return f"Model `{model}` loads when you press “Load model” or “Run”."
+    if model_names.is_bundled(model) and not model_names.BUNDLED_MODEL.is_dir():
+        return (
+            f"The bundled model `{BUNDLED_NAME}` is not in this copy yet; pick a Hub id or type a model folder "
+            "and press “Load model”."
+        )
+    return f"Model `{display_name(model)}` loads when you press “Load model” or “Run”."
 
 
 # --------------------------------------------------------------------------------------------------- events
-def load_model(choice: str, precision: str, batch_size: int, num_steps: int, current: str,
-               models: ModelSource) -> tuple[str, str]:
-    """Switch this session to ``choice``; if it cannot be loaded, say why in one sentence and keep ``current``."""
+def load_model(
+    choice: str, precision: str, batch_size: int, num_steps: int, in_use: str, pipelines: PipelineCache
+) -> tuple[str, str]:
+    """Switch this session to ``choice``; if it cannot be loaded, say why in one sentence and keep ``in_use``."""
     choice = (choice or "").strip()
     if not choice:
-        return current, "⚠️ Type a model folder or a Hugging Face Hub id first."
+        return in_use, "⚠️ Type a model folder or a Hugging Face Hub id first."
     try:
-        return choice, model_info(models, choice, precision, batch_size, num_steps)
+        return display_name(choice), model_info(pipelines, choice, precision, batch_size, num_steps)
     except DDPMError as error:
-        return current, f"⚠️ {error} Still using `{current}`."
+        return in_use, f"⚠️ {error} Still using `{display_name(in_use)}`."
 
 
-def model_ranges(current: str, precision: str, t_start: float, num_steps: float, models: ModelSource):
+@dataclass(frozen=True)
+class ModelRanges(Outputs):
+    t_start: dict = SKIP
+    num_steps: dict = SKIP
+
+
+def model_ranges(in_use: str, precision: str, t_start: float, num_steps: float, pipelines: PipelineCache) -> tuple:
     """The sliders that depend on the model in use: "noise the image to t" spans 0 … T − 1 and "number of steps K"
     1 … T; each keeps its value where it fits, else the nearest end."""
     try:
-        T = models.load(current, dtype_for(precision, models.device)).schedule.num_timesteps
+        T = pipelines.load(in_use, precision_dtype(precision, pipelines.device)).schedule.num_timesteps
     except DDPMError:
-        return gr.skip(), gr.skip()
+        return ModelRanges().as_outputs()
     t_value, steps_value = _clamp(t_start, 0, T - 1, default=T_START), _clamp(num_steps, 1, T, default=NUM_STEPS)
-    return (gr.update(minimum=0, maximum=T - 1, value=t_value, info=t_start_range(T)),
-            gr.update(minimum=1, maximum=T, value=steps_value))
+    return ModelRanges(
+        gr.update(minimum=0, maximum=T - 1, value=t_value, info=t_start_range(T)),
+        gr.update(minimum=1, maximum=T, value=steps_value),
+    ).as_outputs()
 
 
 def _clamp(value, low: int, high: int, default: int) -> int:
@@ -208,90 +255,123 @@ def _clamp(value, low: int, high: int, default: int) -> int:
     return min(max(value, low), high)
 
 
-def estimate(current: str, precision: str, batch_size: int, num_steps: int, models: ModelSource) -> str:
+def estimate(in_use: str, precision: str, batch_size: int, num_steps: int, pipelines: PipelineCache) -> str:
     try:
-        return model_info(models, current, precision, batch_size, num_steps)
+        return model_info(pipelines, in_use, precision, batch_size, num_steps)
     except DDPMError as error:
         return f"⚠️ {error}"
 
 
-def run(current: str, sampler: str, num_steps: int, eta: float, variance: str, clip: bool, seed: int,
-        batch_size: int, precision: str, start: str = "noise", upload: Image.Image | None = None,
-        sketch: dict | None = None, t_start: int = T_START, *, models: ModelSource, png: FastPng):
-    """Stream a seeded reverse run: yields (x_t, x̂₀, progress, frames, replay slider, final grid, downloads)
-    once per step, with new pictures on ``frame_steps`` only, each with the frames kept so far for the session
-    state; the last yield adds the replay and the exports. A stopped run is summed up by ``stopped``."""
+def run(
+    in_use: str,
+    sampler: str,
+    num_steps: int,
+    eta: float,
+    variance: str,
+    clip: bool,
+    seed: int,
+    batch_size: int,
+    precision: str,
+    start: str = "noise",
+    upload: Image.Image | None = None,
+    sketch: dict | None = None,
+    t_start: int = T_START,
+    *,
+    pipelines: PipelineCache,
+    png: FastPng,
+):
+    """Stream a seeded reverse run: one ``RunUpdate`` per step, new pictures on ``frame_steps`` only, each with the
+    run state so far for the session; the last adds the replay and the exports. ``stopped`` sums up a stopped run."""
     num_steps, batch_size, seed = int(num_steps), int(batch_size), int(seed)
     if not 1 <= batch_size <= MAX_BATCH:
         raise gr.Error(f"The batch size must be between 1 and {MAX_BATCH}; got {batch_size}.")
-    pipe = _load(models, current, dtype_for(precision, models.device))
+    pipe = _load(pipelines, in_use, precision_dtype(precision, pipelines.device))
     T = pipe.schedule.num_timesteps
     if not 1 <= num_steps <= T:
         raise gr.Error(f"The number of steps must be between 1 and {T} for this model; got {num_steps}.")
+    options = run_options(pipe, sampler, num_steps, eta, variance, clip)
     generator = torch.Generator().manual_seed(seed)
-    x_T, timesteps = None, None
+    begin = None
     if start == "image":
         image = start_image(upload, sketch)
         if image is None:
             raise gr.Error("Upload or draw an image to start from, or start from pure noise.")
-        x_T, timesteps = sdedit_start(pipe, image, t_start, num_steps, batch_size, generator)
-    K = num_steps if timesteps is None else len(timesteps)
-    shown = set(frame_steps(K))
-    skip = gr.skip()
-    kept = KeptFrames(K)
+        begin = image_start(pipe, image, t_start, num_steps, batch_size, generator)
+    if begin is None:
+        steps, total = pipe.denoise(batch_size, options=options, generator=generator), num_steps
+    else:
+        steps = pipe.denoise(batch_size, options=options, generator=generator, x_T=begin.x_t, timesteps=begin.timesteps)
+        total = len(begin.timesteps)
+    yield from stream(steps, RunState(total), pipe, png)
+
+
+def stream(steps, state: RunState, pipe: Pipeline, png: FastPng):
+    """The updates of a run: kept frames as PNG files, a progress line at most every PROGRESS_EVERY_S, and an update
+    at every step all the same (so that Stop takes effect within one step); the summary last."""
+    shown = set(frame_steps(state.total))
     began = last_note = time.perf_counter()
     first_frame_s = 0.0
     try:
-        steps = pipe.denoise(batch_size, sampler, num_steps, float(eta), generator=generator, variance_type=variance,
-                             clip_sample=bool(clip), x_T=x_T, timesteps=timesteps)
         for step in steps:
             now = time.perf_counter()
-            kept.reached, kept.latest, kept.seconds = step.index, step, now - began
-            note = f"Step {step.index}/{K} · {where(step.index, step.timestep)} · {now - began:.1f} s"
+            state.reached, state.latest, state.seconds = step.index, step, now - began
+            note = (
+                f"Step {step.index}/{state.total} · {position_label(step.index, step.timestep)} · {now - began:.1f} s"
+            )
             if step.index in shown:
                 frame = Frame.of(step)
-                kept.append(frame)
+                state.frames.append(frame)
                 first_frame_s = first_frame_s or time.perf_counter() - began
-                yield png(frame.x_t), png(frame.x0_pred), note, kept, skip, skip, skip
+                yield RunUpdate(png(frame.x_t), png(frame.x0_pred), note, state).as_outputs()
             elif now - last_note > PROGRESS_EVERY_S:
                 last_note = now
-                yield skip, skip, note, skip, skip, skip, skip
-            else:  # yield anyway, so that Stop takes effect within one step
-                yield skip, skip, skip, skip, skip, skip, skip
+                yield RunUpdate(progress=note).as_outputs()
+            else:
+                yield RunUpdate().as_outputs()
     except DDPMError as error:
-        kept.failed = True
+        state.failed = True
         raise gr.Error(str(error)) from None
     except Exception:
-        kept.failed = True
+        state.failed = True
         raise
     total = time.perf_counter() - began
-    kept.finished, kept.latest = True, None
+    state.finished, state.latest = True, None
     notes = f" ⚠️ {' '.join(pipe.notes)}" if pipe.notes else ""
-    done = (f"Done: {K} steps in {total:.1f} s (first frame after {first_frame_s:.2f} s); {len(kept)} frames kept "
-            f"for the replay.{notes}")
-    yield skip, skip, done, kept, replay_slider(kept), kept[-1].x_t, export_run(kept)
+    done = (
+        f"Done: {state.total} steps in {total:.1f} s (first frame after {first_frame_s:.2f} s); "
+        f"{len(state.frames)} frames kept for the replay.{notes}"
+    )
+    yield RunUpdate(
+        progress=done,
+        run=state,
+        replay=replay_slider(state.frames),
+        final=state.frames[-1].x_t,
+        downloads=export_run(state.frames),
+    ).as_outputs()
 
 
-def stopped(kept: KeptFrames | None):
+def stopped(state: RunState | None) -> tuple:
     """After Stop (or any cancel) of a run: its kept frames plus the last step it reached become the replay, the
     final grid and the GIF/MP4/PNG exports, with a status line saying where it stopped. Outputs as ``run``;
     nothing changes when the last run finished, failed, or never showed a frame."""
-    skip = gr.skip()
-    if not isinstance(kept, KeptFrames) or kept.finished or kept.failed or not kept:
-        return skip, skip, skip, skip, skip, skip, skip
-    frames = KeptFrames(kept.total, kept)
-    frames.reached, frames.seconds, frames.finished = kept.reached, kept.seconds, True
-    latest = kept.latest
-    if latest is not None and latest.index > frames[-1].step:
-        frames.append(Frame.of(latest))
-    last = frames[-1]
-    note = (f"⏹ Stopped at step {last.step} of {frames.total} ({where(last.step, last.timestep)}) after "
-            f"{frames.seconds:.1f} s. The {len(frames)} frames so far are kept for the replay; the final grid and "
-            "the GIF/MP4/PNG downloads show the run up to that step.")
-    return last.x_t, last.x0_pred, note, frames, replay_slider(frames), last.x_t, export_run(frames)
+    if not isinstance(state, RunState) or state.finished or state.failed or not state.frames:
+        return RunUpdate().as_outputs()
+    summed = dataclasses.replace(state, frames=list(state.frames), latest=None, finished=True)
+    latest = state.latest
+    if latest is not None and latest.index > summed.frames[-1].step:
+        summed.frames.append(Frame.of(latest))
+    last = summed.frames[-1]
+    note = (
+        f"⏹ Stopped at step {last.step} of {summed.total} ({position_label(last.step, last.timestep)}) after "
+        f"{summed.seconds:.1f} s. The {len(summed.frames)} frames so far are kept for the replay; the final grid "
+        "and the GIF/MP4/PNG downloads show the run up to that step."
+    )
+    return RunUpdate(
+        last.x_t, last.x0_pred, note, summed, replay_slider(summed.frames), last.x_t, export_run(summed.frames)
+    ).as_outputs()
 
 
-def where(index: int, timestep: int) -> str:
+def position_label(index: int, timestep: int) -> str:
     return "x_T" if index == 0 else ("final sample" if timestep < 0 else f"t = {timestep}")
 
 
@@ -323,35 +403,51 @@ def export_run(frames: list[Frame], folder: str | Path | None = None) -> list[st
     return [str(gif), str(mp4), str(final)]
 
 
-def replay(frames: list[Frame] | None, index: int):
-    """The kept frame ``index`` of the last run (finished or stopped): (x_t, x̂₀, readout)."""
+def replay(state: RunState | None, index: int) -> tuple:
+    """The kept frame ``index`` of the last run (finished or stopped): x_t, x̂₀ and a readout."""
+    frames = state.frames if isinstance(state, RunState) else []
     if not frames:
         raise gr.Error("There is nothing to replay yet: run the sampler first.")
     index = min(max(int(index), 0), len(frames) - 1)
     frame = frames[index]
-    return (frame.x_t, frame.x0_pred,
-            f"Replay: frame {index + 1}/{len(frames)} · step {frame.step} · {where(frame.step, frame.timestep)}")
+    readout = (
+        f"Replay: frame {index + 1}/{len(frames)} · step {frame.step} · {position_label(frame.step, frame.timestep)}"
+    )
+    return ReplayView(frame.x_t, frame.x0_pred, readout).as_outputs()
 
 
-def build_tab(models: ModelSource, talk: bool = False) -> None:
+def build_tab(pipelines: PipelineCache, talk: bool = False) -> None:
     """The tab's components and events; call inside ``gr.Tab``."""
-    first = str(models.model)
-    current = gr.State(first)
-    frames = gr.State([])
+    first = display_name(pipelines.default_model)
+    in_use = gr.State(first)
+    last_run = gr.State(None)
     with gr.Row(equal_height=False):
         with gr.Column(scale=4, min_width=320):
             with gr.Row():
-                choice = gr.Dropdown([str(DEFAULT_MODEL), *HUB_MODELS] if first == str(DEFAULT_MODEL)
-                                     else [first, str(DEFAULT_MODEL), *HUB_MODELS], value=first,
-                                     allow_custom_value=True, label="Model (folder or Hub id)", scale=4,
-                                     elem_id="rev-model")
+                choice = gr.Dropdown(
+                    list(dict.fromkeys([first, BUNDLED_NAME, *HUB_MODELS])),
+                    value=first,
+                    allow_custom_value=True,
+                    label="Model (folder or Hub id)",
+                    scale=4,
+                    elem_id="rev-model",
+                )
                 load_btn = gr.Button("Load model", scale=1, min_width=120, elem_id="rev-load")
             with gr.Row():
                 sampler = gr.Radio(SAMPLERS, value="ddpm", label="Sampler", elem_id="rev-sampler")
-                precision = gr.Radio(PRECISIONS, value="exact", label="Precision", elem_id="rev-precision")
+                precision = gr.Radio(
+                    PRECISIONS, value=precision_of(pipelines.dtype), label="Precision", elem_id="rev-precision"
+                )
             T = num_timesteps_of(first)
-            steps = gr.Slider(1, T, value=min(NUM_STEPS, T), step=1, label="Number of steps K", elem_id="rev-steps",
-                              info="K < T walks a respaced chain that keeps the marginals ᾱ.")
+            steps = gr.Slider(
+                1,
+                T,
+                value=min(NUM_STEPS, T),
+                step=1,
+                label="Number of steps K",
+                elem_id="rev-steps",
+                info="K < T walks a respaced chain that keeps the marginals ᾱ.",
+            )
             eta = gr.Slider(0, 1, value=0.0, step=0.05, label="η (DDIM only: 0 deterministic, 1 = DDPM with β̃)")
             variance = gr.Radio(VARIANCES, value="fixed_small", label="Variance σ_t² (DDPM)")
             with gr.Row():
@@ -360,16 +456,28 @@ def build_tab(models: ModelSource, talk: bool = False) -> None:
                 batch = gr.Slider(1, MAX_BATCH, value=16, step=1, label="Batch (grid)", elem_id="rev-batch")
             with gr.Accordion("Start from an image (SDEdit: noise to t, then denoise)", open=False):
                 start = gr.Radio(STARTS, value="noise", label="Start from", elem_id="rev-start")
-                t_start = gr.Slider(0, T - 1, value=min(T_START, T - 1), step=1, label="Noise the image to t",
-                                    info=t_start_range(T), elem_id="rev-t-start")
+                t_start = gr.Slider(
+                    0,
+                    T - 1,
+                    value=min(T_START, T - 1),
+                    step=1,
+                    label="Noise the image to t",
+                    info=t_start_range(T),
+                    elem_id="rev-t-start",
+                )
                 with gr.Tabs():
                     with gr.Tab("Upload a start image"):
-                        upload = gr.Image(type="pil", label="Start image", sources=["upload", "clipboard"],
-                                          format="png", height=220)
+                        upload = gr.Image(
+                            type="pil", label="Start image", sources=["upload", "clipboard"], format="png", height=220
+                        )
                         gr.Examples([str(EXAMPLES_DIR / f) for f in ("digit_7.png", "chelsea.png")], upload)
                     with gr.Tab("Draw a start digit"):
-                        sketch = gr.Sketchpad(type="pil", label="Draw a digit", canvas_size=(280, 280),
-                                              brush=gr.Brush(default_size=22, colors=["#000000"], color_mode="fixed"))
+                        sketch = gr.Sketchpad(
+                            type="pil",
+                            label="Draw a digit",
+                            canvas_size=(280, 280),
+                            brush=gr.Brush(default_size=22, colors=["#000000"], color_mode="fixed"),
+                        )
             with gr.Row():
                 run_btn = gr.Button("Run", variant="primary", elem_id="rev-run")
                 stop_btn = gr.Button("Stop", variant="stop", elem_id="rev-stop")
@@ -377,33 +485,89 @@ def build_tab(models: ModelSource, talk: bool = False) -> None:
         with gr.Column(scale=6):
             progress = gr.Markdown("Press “Run” to sample.", elem_classes=["readouts"], elem_id="rev-progress")
             with gr.Row():
-                x_t_img = gr.Image(label="x_t", format="png", type="pil", height=360 if talk else 300,
-                                   elem_id="rev-x-t", elem_classes=["pixelated"], interactive=False)
-                x0_img = gr.Image(label="Model's x̂₀ at this step", format="png", type="pil",
-                                  height=360 if talk else 300, elem_id="rev-x0", elem_classes=["pixelated"],
-                                  interactive=False)
-            scrub = gr.Slider(0, MAX_FRAMES - 1, value=0, step=1, label="Replay the last run (frame)",
-                              interactive=False, elem_id="rev-replay")
+                x_t_img = gr.Image(
+                    label="x_t",
+                    format="png",
+                    type="pil",
+                    height=360 if talk else 300,
+                    elem_id="rev-x-t",
+                    elem_classes=["pixelated"],
+                    interactive=False,
+                )
+                x0_img = gr.Image(
+                    label="Model's x̂₀ at this step",
+                    format="png",
+                    type="pil",
+                    height=360 if talk else 300,
+                    elem_id="rev-x0",
+                    elem_classes=["pixelated"],
+                    interactive=False,
+                )
+            scrub = gr.Slider(
+                0,
+                MAX_FRAMES - 1,
+                value=0,
+                step=1,
+                label="Replay the last run (frame)",
+                interactive=False,
+                elem_id="rev-replay",
+            )
             with gr.Row():
-                final = gr.Image(label="Final samples", format="png", type="pil", height=260, interactive=False,
-                                 elem_id="rev-final", elem_classes=["pixelated"])
-                downloads = gr.File(label="Downloads: GIF, MP4 (x_t | x̂₀), PNG grid", file_count="multiple",
-                                    interactive=False, elem_id="rev-downloads")
+                final = gr.Image(
+                    label="Final samples",
+                    format="png",
+                    type="pil",
+                    height=260,
+                    interactive=False,
+                    elem_id="rev-final",
+                    elem_classes=["pixelated"],
+                )
+                downloads = gr.File(
+                    label="Downloads: GIF, MP4 (x_t | x̂₀), PNG grid",
+                    file_count="multiple",
+                    interactive=False,
+                    elem_id="rev-downloads",
+                )
 
-    estimate_inputs = [current, precision, batch, steps]
-    run_outputs = [x_t_img, x0_img, progress, frames, scrub, final, downloads]
-    loaded = load_btn.click(partial(load_model, models=models), [choice, precision, batch, steps, current],
-                            [current, info], api_name="load_model")
-    loaded.then(partial(model_ranges, models=models), [current, precision, t_start, steps], [t_start, steps],
-                api_name="model_ranges", show_progress="hidden")
-    gr.on([precision.change, batch.release, steps.release], partial(estimate, models=models), estimate_inputs, info,
-          api_name="estimate", show_progress="hidden", trigger_mode="always_last")
+    estimate_inputs = [in_use, precision, batch, steps]
+    run_outputs = [x_t_img, x0_img, progress, last_run, scrub, final, downloads]
+    loaded = load_btn.click(
+        partial(load_model, pipelines=pipelines),
+        [choice, precision, batch, steps, in_use],
+        [in_use, info],
+        api_name="load_model",
+    )
+    loaded.then(
+        partial(model_ranges, pipelines=pipelines),
+        [in_use, precision, t_start, steps],
+        [t_start, steps],
+        api_name="model_ranges",
+        show_progress="hidden",
+    )
+    gr.on(
+        [precision.change, batch.release, steps.release],
+        partial(estimate, pipelines=pipelines),
+        estimate_inputs,
+        info,
+        api_name="estimate",
+        show_progress="hidden",
+        trigger_mode="always_last",
+    )
     run_event = run_btn.click(
-        on_gpu(partial(run, models=models, png=FastPng())),
-        [current, sampler, steps, eta, variance, clip, seed, batch, precision, start, upload, sketch, t_start],
-        run_outputs, api_name="sample", show_progress="hidden")
+        on_gpu(partial(run, pipelines=pipelines, png=FastPng())),
+        [in_use, sampler, steps, eta, variance, clip, seed, batch, precision, start, upload, sketch, t_start],
+        run_outputs,
+        api_name="sample",
+        show_progress="hidden",
+    )
     stop_btn.click(None, None, None, cancels=[run_event], api_name="stop")
     # The browser fires a cancelled event's .failure listeners once its generator is closed: sum up the stopped run.
-    run_event.failure(stopped, frames, run_outputs, api_name="stopped", show_progress="hidden")
-    scrub.input(replay, [frames, scrub], [x_t_img, x0_img, progress], api_name="replay", show_progress="hidden",
-                trigger_mode="always_last")
+    run_event.failure(stopped, last_run, run_outputs, api_name="stopped", show_progress="hidden")
+    scrub.input(
+        replay,
+        [last_run, scrub],
+        [x_t_img, x0_img, progress],
+        api_name="replay",
+        show_progress="hidden",
+        trigger_mode="always_last",
+    )

@@ -6,7 +6,6 @@ CSV out. A bad combination of parameters returns a message instead of raising.
 
 from __future__ import annotations
 
-import math
 import tempfile
 from dataclasses import dataclass
 
@@ -17,17 +16,23 @@ import torch
 from PIL import Image
 
 from ddpm import DDPMError, NoiseSchedule
-from ddpm.diffusion import q_sample, randn
+from ddpm.diffusion import randn
 from ddpm.sampling import timesteps_for
 from ddpm.schedule import DEFAULT_BETA_END, DEFAULT_BETA_START, DEFAULT_COSINE_S, SCHEDULE_KINDS
 
+from .bundled_examples import EXAMPLES, load_example
+from .intake import to_tensor
+from .outputs import SKIP, Outputs
+from .pictures import labelled_grid, to_image
 from .theme import LATEX, PLOT_CLASS, legend_html
-from .widgets import EXAMPLES, labelled_grid, load_example, to_image, to_tensor
 
 COLORS = {"linear": "#4f46e5", "quadratic": "#0891b2", "sigmoid": "#16a34a", "cosine": "#dc2626"}
 LIGHT = {"linear": "#a5b4fc", "quadratic": "#67e8f9", "sigmoid": "#86efac", "cosine": "#fca5a5"}
-PAIR_COLORS = {f"{k}{suffix}": shade[k] for k in COLORS
-               for suffix, shade in [(" √ᾱ", COLORS), (" √(1−ᾱ)", LIGHT), (" β", LIGHT), (" β̃", COLORS)]}
+PAIR_COLORS = {
+    f"{k}{suffix}": shade[k]
+    for k in COLORS
+    for suffix, shade in [(" √ᾱ", COLORS), (" √(1−ᾱ)", LIGHT), (" β", LIGHT), (" β̃", COLORS)]
+}
 # Exploration field → (elem_id, title, y-axis title, colours); pairs: dark √ᾱ_t and β̃_t, light √(1−ᾱ_t) and β_t
 PLOTS = {
     "beta": ("plot-beta", "log₁₀ β_t", "log₁₀ β", COLORS),
@@ -40,23 +45,21 @@ STRIP_FRACTIONS = (0.0, 0.1, 0.25, 0.4, 0.55, 0.7, 0.85, 1.0)
 MAX_POINTS = 400  # per series in the browser; the CSV has every t
 
 
-@dataclass
-class Exploration:
-    message: str
-    legend: str
-    beta: pd.DataFrame
-    alpha_bar: pd.DataFrame
-    sqrt_terms: pd.DataFrame
-    log_snr: pd.DataFrame
-    posterior: pd.DataFrame
-    key_numbers: pd.DataFrame
-    strip: Image.Image
-    respaced: pd.DataFrame
-    csv_path: str
+@dataclass(frozen=True)
+class Exploration(Outputs):
+    """Everything the tab shows, in the order of its outputs; only ``message`` when the parameters were refused."""
 
-    def as_tuple(self) -> tuple:
-        return (self.message, self.legend, self.beta, self.alpha_bar, self.sqrt_terms, self.log_snr, self.posterior,
-                self.key_numbers, self.strip, self.respaced, self.csv_path)
+    message: str
+    legend: str = SKIP
+    beta: pd.DataFrame = SKIP
+    alpha_bar: pd.DataFrame = SKIP
+    sqrt_terms: pd.DataFrame = SKIP
+    log_snr: pd.DataFrame = SKIP
+    posterior: pd.DataFrame = SKIP
+    key_numbers: pd.DataFrame = SKIP
+    strip: Image.Image = SKIP
+    respaced: pd.DataFrame = SKIP
+    csv_path: str = SKIP
 
 
 def make_schedules(kinds, T, beta_start, beta_end, cosine_s) -> dict[str, NoiseSchedule]:
@@ -77,7 +80,9 @@ def make_schedules(kinds, T, beta_start, beta_end, cosine_s) -> dict[str, NoiseS
     return out
 
 
-def _long(schedules: dict[str, NoiseSchedule], columns: dict[str, callable], log10: bool = False) -> pd.DataFrame:
+def series_table(
+    schedules: dict[str, NoiseSchedule], columns: dict[str, callable], log10: bool = False
+) -> pd.DataFrame:
     """One row per (series, t) on a thinned grid of t (at most MAX_POINTS per series, always including T-1)."""
     frames = []
     for kind, s in schedules.items():
@@ -93,32 +98,35 @@ def _long(schedules: dict[str, NoiseSchedule], columns: dict[str, callable], log
 
 def legend(schedules: dict[str, NoiseSchedule]) -> str:
     """One legend for every plot (theirs are off: 8 entries did not fit and were cut off): a colour per schedule."""
-    return legend_html({kind: COLORS[kind] for kind in schedules},
-                       note="two lines per schedule: dark √ᾱ_t and β̃_t, light √(1−ᾱ_t) and β_t")
+    return legend_html(
+        {kind: COLORS[kind] for kind in schedules},
+        note="two lines per schedule: dark √ᾱ_t and β̃_t, light √(1−ᾱ_t) and β_t",
+    )
 
 
 def key_numbers(schedules: dict[str, NoiseSchedule]) -> pd.DataFrame:
     rows = []
     for kind, s in schedules.items():
         t1 = s.t_at_snr(1.0)
-        rows.append({
-            "schedule": kind,
-            "ᾱ at T−1": float(f"{s.alpha_bars[-1].item():.4g}"),
-            "SNR at T−1 (dB)": round(10 * math.log10(s.snr[-1].item()), 1),
-            "t where SNR = 1": "never" if t1 is None else t1,
-            "mean β": float(f"{s.betas.mean().item():.4g}"),
-        })
+        rows.append(
+            {
+                "schedule": kind,
+                "ᾱ at T−1": float(f"{s.alpha_bars[-1].item():.4g}"),
+                "SNR at T−1 (dB)": round(s.snr_db[-1].item(), 1),
+                "t where SNR = 1": "never" if t1 is None else t1,
+                "mean β": float(f"{s.betas.mean().item():.4g}"),
+            }
+        )
     return pd.DataFrame(rows)
 
 
 def strip(schedules: dict[str, NoiseSchedule], example: str = "Astronaut", seed: int = 0) -> Image.Image:
     """One image, one ε, noised by each schedule at the same t values: one row per schedule."""
-    image, _ = load_example(example)
-    x0 = to_tensor(image, 64, "RGB")[None]  # (1, 3, 64, 64): a small strip, shown pixel-exact
+    x0 = to_tensor(load_example(example).open(), 64, "RGB")[None]  # (1, 3, 64, 64): a small strip, shown pixel-exact
     eps = randn(x0.shape, torch.Generator().manual_seed(seed))
     T = next(iter(schedules.values())).num_timesteps
     ts = [min(round(f * T), T - 1) for f in STRIP_FRACTIONS]
-    rows = [[to_image(q_sample(s, x0, t, eps)) for t in ts] for s in schedules.values()]
+    rows = [[to_image(s.q_sample(x0, t, eps)) for t in ts] for s in schedules.values()]
     return labelled_grid(rows, [f"t = {t}" for t in ts], row_labels=list(schedules), cell=96)
 
 
@@ -129,26 +137,50 @@ def respaced(schedules: dict[str, NoiseSchedule], num_steps, spacing: str) -> pd
         K = min(int(num_steps), s.num_timesteps)
         chain = s.respace(timesteps_for(s.num_timesteps, K, spacing))
         for k in range(len(chain)):
-            rows.append({"schedule": kind, "k": k, "t_k": int(chain.timesteps[k]),
-                         "ᾱ_t_k": float(f"{chain.alpha_bars[k].item():.6g}"),
-                         "β'_k": float(f"{chain.betas[k].item():.6g}"),
-                         "β at t_k": float(f"{s.betas[chain.timesteps[k]].item():.6g}")})
+            rows.append(
+                {
+                    "schedule": kind,
+                    "k": k,
+                    "t_k": int(chain.timesteps[k]),
+                    "ᾱ_t_k": float(f"{chain.alpha_bars[k].item():.6g}"),
+                    "β'_k": float(f"{chain.betas[k].item():.6g}"),
+                    "β at t_k": float(f"{s.betas[chain.timesteps[k]].item():.6g}"),
+                }
+            )
     return pd.DataFrame(rows)
 
 
 def write_csv(schedules: dict[str, NoiseSchedule]) -> str:
-    frames = [pd.DataFrame({
-        "schedule": kind, "t": np.arange(s.num_timesteps), "beta": s.betas.numpy(), "alpha_bar": s.alpha_bars.numpy(),
-        "sqrt_alpha_bar": s.sqrt_alpha_bars.numpy(), "sqrt_one_minus_alpha_bar": s.sqrt_one_minus_alpha_bars.numpy(),
-        "log_snr": s.log_snr.numpy(), "posterior_variance": s.posterior_variance.numpy(),
-    }) for kind, s in schedules.items()]
+    frames = [
+        pd.DataFrame(
+            {
+                "schedule": kind,
+                "t": np.arange(s.num_timesteps),
+                "beta": s.betas.numpy(),
+                "alpha_bar": s.alpha_bars.numpy(),
+                "sqrt_alpha_bar": s.sqrt_alpha_bars.numpy(),
+                "sqrt_one_minus_alpha_bar": s.sqrt_one_minus_alpha_bars.numpy(),
+                "log_snr": s.log_snr.numpy(),
+                "posterior_variance": s.posterior_variance.numpy(),
+            }
+        )
+        for kind, s in schedules.items()
+    ]
     with tempfile.NamedTemporaryFile("w", suffix=".csv", prefix="ddpm-schedules-", delete=False) as f:
         pd.concat(frames, ignore_index=True).to_csv(f, index=False, float_format="%.10g")
     return f.name
 
 
-def explore(kinds, T=1000, beta_start=DEFAULT_BETA_START, beta_end=DEFAULT_BETA_END, cosine_s=DEFAULT_COSINE_S,
-            num_steps=50, spacing="leading", example="Astronaut") -> Exploration | str:
+def explore(
+    kinds,
+    T=1000,
+    beta_start=DEFAULT_BETA_START,
+    beta_end=DEFAULT_BETA_END,
+    cosine_s=DEFAULT_COSINE_S,
+    num_steps=50,
+    spacing="leading",
+    example="Astronaut",
+) -> Exploration | str:
     """Everything the tab shows, or a one-sentence message when the parameters do not make a schedule."""
     try:
         schedules = make_schedules(kinds, T, beta_start, beta_end, cosine_s)
@@ -162,13 +194,15 @@ def explore(kinds, T=1000, beta_start=DEFAULT_BETA_START, beta_end=DEFAULT_BETA_
     return Exploration(
         message=f"{len(schedules)} schedule(s), T = {T}. Hover a curve for exact values.",
         legend=legend(schedules),
-        beta=_long(schedules, {"": lambda s: s.betas}, log10=True),
-        alpha_bar=_long(schedules, {"": lambda s: s.alpha_bars}),
-        sqrt_terms=_long(schedules, {" √ᾱ": lambda s: s.sqrt_alpha_bars,
-                                     " √(1−ᾱ)": lambda s: s.sqrt_one_minus_alpha_bars}),
-        log_snr=_long(schedules, {"": lambda s: s.log_snr}),
-        posterior=_long(schedules, {" β": lambda s: s.betas, " β̃": lambda s: s.posterior_variance.clamp_min(1e-12)},
-                        log10=True),
+        beta=series_table(schedules, {"": lambda s: s.betas}, log10=True),
+        alpha_bar=series_table(schedules, {"": lambda s: s.alpha_bars}),
+        sqrt_terms=series_table(
+            schedules, {" √ᾱ": lambda s: s.sqrt_alpha_bars, " √(1−ᾱ)": lambda s: s.sqrt_one_minus_alpha_bars}
+        ),
+        log_snr=series_table(schedules, {"": lambda s: s.log_snr}),
+        posterior=series_table(
+            schedules, {" β": lambda s: s.betas, " β̃": lambda s: s.posterior_variance.clamp_min(1e-12)}, log10=True
+        ),
         key_numbers=key_numbers(schedules),
         strip=image_strip,
         respaced=chain,
@@ -180,8 +214,8 @@ def explore_event(kinds, T, beta_start, beta_end, cosine_s, num_steps, spacing, 
     """``explore`` for the UI: a bad combination shows its message and leaves the plots as they were."""
     result = explore(kinds, T, beta_start, beta_end, cosine_s, num_steps, spacing, example)
     if isinstance(result, str):
-        return (f"⚠️ {result}", *[gr.skip()] * 10)
-    return result.as_tuple()
+        return Exploration(f"⚠️ {result}").as_outputs()
+    return result.as_outputs()
 
 
 def build_tab(talk: bool = False) -> None:
@@ -189,8 +223,9 @@ def build_tab(talk: bool = False) -> None:
     first = explore(list(SCHEDULE_KINDS))
     plot_h = 340 if talk else 260
     with gr.Row():
-        kinds = gr.CheckboxGroup(list(SCHEDULE_KINDS), value=list(SCHEDULE_KINDS), label="Schedules",
-                                 elem_id="kinds", scale=3)
+        kinds = gr.CheckboxGroup(
+            list(SCHEDULE_KINDS), value=list(SCHEDULE_KINDS), label="Schedules", elem_id="kinds", scale=3
+        )
         T = gr.Number(1000, label="T", precision=0, minimum=2, elem_id="T", scale=1)
         beta_start = gr.Number(DEFAULT_BETA_START, label="β_start", elem_id="beta-start", scale=1)
         beta_end = gr.Number(DEFAULT_BETA_END, label="β_end", elem_id="beta-end", scale=1)
@@ -198,36 +233,73 @@ def build_tab(talk: bool = False) -> None:
     message = gr.Markdown(first.message, elem_id="schedule-message")
     numbers = gr.Dataframe(first.key_numbers, label="Key numbers", interactive=False, elem_id="key-numbers")
     legend_box = gr.HTML(first.legend, elem_id="schedule-legend")
-    line = {"x": "t", "y": "value", "color": "series", "height": plot_h, "colors_in_legend": [],
-            "elem_classes": [PLOT_CLASS]}
+    line = {
+        "x": "t",
+        "y": "value",
+        "color": "series",
+        "height": plot_h,
+        "colors_in_legend": [],
+        "elem_classes": [PLOT_CLASS],
+    }
     plots = {}
     # three plots a row on a screen; two a row in talk mode, where the type is twice as big
-    for row in ([("beta", "alpha_bar", "sqrt_terms"), ("log_snr", "posterior")] if not talk else
-                [("beta", "alpha_bar"), ("sqrt_terms", "log_snr"), ("posterior",)]):
+    for row in (
+        [("beta", "alpha_bar", "sqrt_terms"), ("log_snr", "posterior")]
+        if not talk
+        else [("beta", "alpha_bar"), ("sqrt_terms", "log_snr"), ("posterior",)]
+    ):
         with gr.Row():
             for name in row:
                 elem_id, title, y_title, colors = PLOTS[name]
-                plots[name] = gr.LinePlot(getattr(first, name), title=title, y_title=y_title, color_map=colors,
-                                          elem_id=elem_id, **line)
+                plots[name] = gr.LinePlot(
+                    getattr(first, name), title=title, y_title=y_title, color_map=colors, elem_id=elem_id, **line
+                )
     # the label as a heading, not Gradio's overlay, which covered the first row's name
     strip_label = "One image, one ε, each schedule at the same t (cosine keeps the picture longer)"
     gr.Markdown(f"**{strip_label}**", elem_id="schedule-strip-title")
-    image_strip = gr.Image(first.strip, label=strip_label, show_label=False, format="png", type="pil",
-                           interactive=False, elem_id="schedule-strip", height=600 if talk else None,
-                           elem_classes=["fill-panel"] if talk else None)
+    image_strip = gr.Image(
+        first.strip,
+        label=strip_label,
+        show_label=False,
+        format="png",
+        type="pil",
+        interactive=False,
+        elem_id="schedule-strip",
+        height=600 if talk else None,
+        elem_classes=["fill-panel"] if talk else None,
+    )
     example = gr.Dropdown([k for k in EXAMPLES if "Digit" not in k], value="Astronaut", label="Strip image", scale=0)
-    gr.Markdown(r"**Respacing.** A sampler with $K$ steps walks the kept timesteps $t_k$ with "
-                r"$\beta'_k = 1 - \bar\alpha_{t_k} / \bar\alpha_{t_{k-1}}$, so every kept marginal is unchanged.",
-                latex_delimiters=LATEX)
+    gr.Markdown(
+        r"**Respacing.** A sampler with $K$ steps walks the kept timesteps $t_k$ with "
+        r"$\beta'_k = 1 - \bar\alpha_{t_k} / \bar\alpha_{t_{k-1}}$, so every kept marginal is unchanged.",
+        latex_delimiters=LATEX,
+    )
     with gr.Row():
         num_steps = gr.Slider(1, 1000, value=50, step=1, label="Sampler steps K", elem_id="num-steps")
         spacing = gr.Radio(["leading", "trailing", "linspace"], value="leading", label="Timestep spacing")
         csv = gr.File(first.csv_path, label="CSV of every table (all t)", elem_id="csv")
-    chain = gr.Dataframe(first.respaced, label="Respaced chain", interactive=False, max_height=320,
-                         elem_id="respaced")
+    chain = gr.Dataframe(first.respaced, label="Respaced chain", interactive=False, max_height=320, elem_id="respaced")
 
     inputs = [kinds, T, beta_start, beta_end, cosine_s, num_steps, spacing, example]
     outputs = [message, legend_box, *(plots[name] for name in PLOTS), numbers, image_strip, chain, csv]
-    gr.on([kinds.change, T.submit, beta_start.submit, beta_end.submit, cosine_s.submit, T.blur, beta_start.blur,
-           beta_end.blur, cosine_s.blur, num_steps.release, spacing.change, example.change],
-          explore_event, inputs, outputs, api_name="explore", trigger_mode="always_last")
+    gr.on(
+        [
+            kinds.change,
+            T.submit,
+            beta_start.submit,
+            beta_end.submit,
+            cosine_s.submit,
+            T.blur,
+            beta_start.blur,
+            beta_end.blur,
+            cosine_s.blur,
+            num_steps.release,
+            spacing.change,
+            example.change,
+        ],
+        explore_event,
+        inputs,
+        outputs,
+        api_name="explore",
+        trigger_mode="always_last",
+    )

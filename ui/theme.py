@@ -82,8 +82,10 @@ PLOT_CLASS = "ddpm-plot"  # every gr.LinePlot carries it, so that talk mode can 
 def legend_html(colors: dict[str, str], note: str = "") -> str:
     """A legend for plots whose own legend is turned off: a coloured line and a name per series, in page type (so it
     grows in talk mode), wrapping onto more lines when needed and never drawn over the curves."""
-    keys = "".join(f'<span class="legend-key"><span class="legend-swatch" style="background:{color}"></span>'
-                   f"{escape(name)}</span>" for name, color in colors.items())
+    keys = "".join(
+        f'<span class="legend-key"><span class="legend-swatch" style="background:{color}"></span>{escape(name)}</span>'
+        for name, color in colors.items()
+    )
     extra = f'<span class="legend-note">{escape(note)}</span>' if note else ""
     return f'<div class="plot-legend">{keys}{extra}</div>'
 
@@ -91,10 +93,17 @@ def legend_html(colors: dict[str, str], note: str = "") -> str:
 def make_theme(talk: bool = False) -> gr.themes.Base:
     if talk:
         return gr.themes.Default(
-            primary_hue="orange", neutral_hue="slate", text_size=gr.themes.sizes.text_lg,
-            spacing_size=gr.themes.sizes.spacing_lg, radius_size=gr.themes.sizes.radius_sm,
-        ).set(body_text_color="#000000", block_label_text_color="#000000", body_text_color_subdued="#111111",
-              slider_color="#c2410c")
+            primary_hue="orange",
+            neutral_hue="slate",
+            text_size=gr.themes.sizes.text_lg,
+            spacing_size=gr.themes.sizes.spacing_lg,
+            radius_size=gr.themes.sizes.radius_sm,
+        ).set(
+            body_text_color="#000000",
+            block_label_text_color="#000000",
+            body_text_color_subdued="#111111",
+            slider_color="#c2410c",
+        )
     return gr.themes.Soft(primary_hue="indigo", neutral_hue="slate")
 
 
