@@ -21,6 +21,7 @@ model cache.
 from __future__ import annotations
 
 import argparse
+import inspect
 import os
 import platform
 import statistics
@@ -32,20 +33,19 @@ import gradio as gr
 import numpy as np
 import torch
 
-from ddpm.hub import DEFAULT_MODEL
+from ddpm.device import dtype_name
 from ddpm.images import grid
 from ui import reverse
-from ui.widgets import FastPng, ModelSource
+from ui.models import BUNDLED_NAME, PipelineCache
+from ui.pictures import FastPng
 
 
 def default_inputs(model: str) -> dict:
     """The values the Run button sends when nothing has been touched, by the handler's parameter names."""
     with gr.Blocks() as demo:
-        reverse.build_tab(ModelSource(model, device="cpu"))
+        reverse.build_tab(PipelineCache(model, device="cpu"))
     (event,) = [fn for fn in demo.fns.values() if fn.api_name == "sample"]
-    names = ["current", "sampler", "num_steps", "eta", "variance", "clip", "seed", "batch_size", "precision", "start",
-             "upload", "sketch", "t_start"]
-    assert len(event.inputs) == len(names), "ui.reverse.run's inputs changed: update this benchmark"
+    names = [p.name for p in inspect.signature(reverse.run).parameters.values() if p.kind is p.POSITIONAL_OR_KEYWORD]
     return {name: block.value for name, block in zip(names, event.inputs, strict=True)}
 
 
@@ -76,8 +76,9 @@ def time_stream(handler, inputs: dict) -> tuple[float, float, float, float, np.n
 def time_sample(pipe, inputs: dict) -> tuple[float, float, np.ndarray]:
     """(wall, CPU) seconds of the bare loop, and its images as a grid."""
     cpu, start = cpu_seconds(), time.perf_counter()
-    images = pipe.sample(int(inputs["batch_size"]), inputs["sampler"], int(inputs["num_steps"]), float(inputs["eta"]),
-                         int(inputs["seed"]), variance_type=inputs["variance"], clip_sample=bool(inputs["clip"]))
+    widgets = [name for name in inspect.signature(reverse.run_options).parameters if name != "pipe"]
+    options = reverse.run_options(pipe, **{name: inputs[name] for name in widgets})  # the tab's own SamplingOptions
+    images = pipe.sample(int(inputs["batch_size"]), seed=int(inputs["seed"]), options=options)
     return time.perf_counter() - start, cpu_seconds() - cpu, np.asarray(grid(images))
 
 
@@ -92,7 +93,7 @@ def cpu_name() -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--model", default=str(DEFAULT_MODEL))
+    parser.add_argument("--model", default=BUNDLED_NAME)
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--repeats", type=int, default=7, help="timed runs of each, interleaved")
     parser.add_argument("--precisions", nargs="+", default=None, help="default: the UI's default first, then the other")
@@ -102,16 +103,16 @@ def main() -> None:
         torch.set_num_threads(args.threads)
 
     defaults = default_inputs(args.model)
-    defaults["current"] = args.model
+    defaults["in_use"] = args.model
     other = [p for p in ("exact", "fast") if p != defaults["precision"]]
     precisions = args.precisions or [defaults["precision"], *other]
     device = torch.cuda.get_device_name() if args.device.startswith("cuda") else cpu_name()
-    shown = {k: v for k, v in defaults.items() if k not in ("current", "upload", "sketch", "t_start")}
+    shown = {k: v for k, v in defaults.items() if k not in ("in_use", "upload", "sketch", "t_start")}
     print(f"model: {args.model}; device: {device}, torch {torch.__version__} ({torch.get_num_threads()} threads); "
           f"medians of {args.repeats} interleaved runs\nUI defaults: {shown}\n")
 
     # cold: the first run of a fresh app, model loading included (one run, not a median)
-    cold = time_stream(partial(reverse.run, models=ModelSource(args.model, device=args.device), png=FastPng()),
+    cold = time_stream(partial(reverse.run, pipelines=PipelineCache(args.model, device=args.device), png=FastPng()),
                        defaults)
     print(f"cold first run ({defaults['precision']}, loads the model): first frame {cold[0]:.2f} s, "
           f"total {cold[2]:.2f} s\n")
@@ -122,9 +123,9 @@ def main() -> None:
     print("|---|---|---|---|---|---|---|---|---|---|---|---|")
     for precision in precisions:
         inputs = {**defaults, "precision": precision}
-        models = ModelSource(args.model, device=args.device)
-        handler = partial(reverse.run, models=models, png=FastPng())
-        pipe = models.load(args.model, reverse.dtype_for(precision, models.device))
+        pipelines = PipelineCache(args.model, device=args.device)
+        handler = partial(reverse.run, pipelines=pipelines, png=FastPng())
+        pipe = pipelines.load(args.model, reverse.precision_dtype(precision, pipelines.device))
         time_stream(handler, inputs), time_sample(pipe, inputs)  # warm-up
         times = {"first": [], "last": [], "exports": [], "total": [], "bare": [], "cpu": [], "bare_cpu": []}
         same = True
@@ -141,7 +142,7 @@ def main() -> None:
             same = same and np.array_equal(final, expected)
         m = {k: statistics.median(v) for k, v in times.items()}
         per_step = m["bare"] / int(inputs["num_steps"])
-        print(f"| {precision} ({str(pipe.dtype).replace('torch.', '')}) | {m['first']:.3f} | {m['last']:.2f} | "
+        print(f"| {precision} ({dtype_name(pipe.dtype)}) | {m['first']:.3f} | {m['last']:.2f} | "
               f"{m['exports']:.2f} | {m['total']:.2f} | "
               f"{m['bare']:.2f} | {m['total'] / m['bare']:.3f} | {m['total'] - m['bare']:+.2f} | "
               f"{m['cpu']:.2f} / {m['bare_cpu']:.2f} | {m['cpu'] / m['bare_cpu']:.3f} | "

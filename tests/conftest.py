@@ -2,7 +2,6 @@
 
 import json
 import os
-import socket
 from pathlib import Path
 
 os.environ["HF_HUB_OFFLINE"] = "1"  # before huggingface_hub is imported anywhere
@@ -12,7 +11,7 @@ import pytest  # noqa: E402
 import torch  # noqa: E402
 from safetensors.torch import save_file  # noqa: E402
 
-from ddpm import NoiseSchedule, Pipeline  # noqa: E402
+from ddpm import NoiseSchedule, Pipeline, save_pipeline  # noqa: E402
 from ddpm.unet import UNet, UNetConfig  # noqa: E402
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -70,8 +69,28 @@ def build_hub_cache(cache: Path, repo_id: str, files_from: Path, revision: str =
     return snapshot
 
 
-def free_port() -> int:
-    """A free TCP port on the loopback interface, for apps the tests launch."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+@pytest.fixture(scope="session")
+def tiny_model_dir(tmp_path_factory) -> str:
+    """A saved tiny random pipeline (pipeline layout, T = 1000) that the app and its cache can load by folder."""
+    folder = tmp_path_factory.mktemp("model") / "tiny"
+    save_pipeline(Pipeline(random_unet(TINY_CONFIG), NoiseSchedule.make("linear", 1000)), folder)
+    return str(folder)
+
+
+@pytest.fixture(scope="session")
+def bundled_model_dir() -> Path:
+    """The bundled model (1.1M parameters, fast on a CPU): screenshots show its real x̂₀ and samples."""
+    from ui.models import BUNDLED_MODEL
+
+    return BUNDLED_MODEL
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's headless Chromium through Playwright (never `playwright install`)."""
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    with playwright_api.sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True,
+                                     args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        yield chromium
+        chromium.close()

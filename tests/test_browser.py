@@ -3,68 +3,17 @@
 Needs /usr/bin/chromium (`.ci/run` installs it) and the `playwright` package; we never run `playwright install`.
 """
 
-import os
-import subprocess
-import sys
-import time
-import urllib.request
-from pathlib import Path
-
 import pytest
 
-from ddpm.hub import DEFAULT_MODEL
-from tests.conftest import free_port
+from tests.serving import DOCS, TIMEOUT_MS, launch, needs_chromium, settle, src, wait_src_change
 
-CHROMIUM = Path("/usr/bin/chromium")
-ROOT = Path(__file__).resolve().parent.parent
-DOCS = ROOT / "docs"
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's /usr/bin/chromium is not installed"),
-]
-playwright_api = pytest.importorskip("playwright.sync_api")
-TIMEOUT_MS = 30_000
-
-
-@pytest.fixture(scope="module")
-def model_dir():
-    """The bundled model (1.1M parameters, fast on a CPU): the screenshots show its real x̂₀ and samples."""
-    return DEFAULT_MODEL
-
-
-def launch(model_dir: Path, *extra: str):
-    port = free_port()
-    env = {**os.environ, "OMP_NUM_THREADS": "1", "GRADIO_ANALYTICS_ENABLED": "False", "HF_HUB_OFFLINE": "1"}
-    process = subprocess.Popen([sys.executable, "app.py", "--model", str(model_dir), "--device", "cpu",
-                                "--port", str(port), *extra], cwd=ROOT, env=env,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    url = f"http://127.0.0.1:{port}/"
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"app.py exited: {process.stderr.read().decode()[-2000:]}")
-        try:
-            with urllib.request.urlopen(url, timeout=2):
-                return process, url
-        except OSError:
-            time.sleep(0.5)
-    process.kill()
-    raise RuntimeError("app.py did not answer within 120 s")
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with playwright_api.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=str(CHROMIUM), headless=True,
-                                     args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
-        yield chromium
-        chromium.close()
+pytestmark = [pytest.mark.slow, needs_chromium]
 
 
 @pytest.fixture(scope="module", params=["normal", "talk"])
-def app_page(request, model_dir, browser):
+def app_page(request, bundled_model_dir, browser):
     talk = request.param == "talk"
-    process, url = launch(model_dir, *(["--talk"] if talk else []))
+    process, url = launch(bundled_model_dir, *(["--talk"] if talk else []))
     page = browser.new_page(viewport={"width": 1600 if talk else 1400, "height": 1000})
     page.set_default_timeout(TIMEOUT_MS)
     page.goto(url)
@@ -74,20 +23,6 @@ def app_page(request, model_dir, browser):
     page.close()
     process.terminate()
     process.wait(timeout=20)
-
-
-def src(page, selector: str) -> str:
-    return page.locator(selector).get_attribute("src")
-
-
-def wait_src_change(page, selector: str, old: str) -> str:
-    page.wait_for_function("([sel, old]) => { const e = document.querySelector(sel); return e && e.src !== old; }",
-                           arg=[selector, old], timeout=TIMEOUT_MS)
-    return src(page, selector)
-
-
-def settle(page, ms=600):
-    page.wait_for_timeout(ms)
 
 
 def test_forward_tab(app_page, tmp_path):

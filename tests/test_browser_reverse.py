@@ -4,17 +4,14 @@ Screenshots of the tab mid-run and finished go to docs/."""
 
 import pytest
 
-from tests.test_browser import CHROMIUM, DOCS, TIMEOUT_MS, browser, launch, model_dir, src, wait_src_change  # noqa: F401
+from tests.serving import DOCS, TIMEOUT_MS, launch, needs_chromium, src, wait_src_change
 
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's /usr/bin/chromium is not installed"),
-]
+pytestmark = [pytest.mark.slow, needs_chromium]
 
 
 @pytest.fixture(scope="module")
-def page(model_dir, browser):  # noqa: F811
-    process, url = launch(model_dir)
+def page(bundled_model_dir, browser):
+    process, url = launch(bundled_model_dir)
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     page.set_default_timeout(TIMEOUT_MS)
     page.goto(url)

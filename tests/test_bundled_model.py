@@ -7,21 +7,21 @@ from diffusers import DDIMPipeline, DDIMScheduler, DDPMPipeline
 
 from benchmarks import sample_quality as sq
 from ddpm import load_pipeline
-from ddpm.hub import DEFAULT_MODEL
+from ui.models import BUNDLED_MODEL
 
 
 @pytest.fixture(scope="module")
 def pipe():
-    return load_pipeline(DEFAULT_MODEL)
+    return load_pipeline(BUNDLED_MODEL)
 
 
 def test_bundled_model_is_a_small_mnist_ddpm(pipe):
     assert pipe.image_shape == (1, 32, 32)
     assert pipe.schedule.kind == "linear" and pipe.schedule.num_timesteps == 1000
-    weights = DEFAULT_MODEL / "unet" / "diffusion_pytorch_model.safetensors"
+    weights = BUNDLED_MODEL / "unet" / "diffusion_pytorch_model.safetensors"
     assert weights.stat().st_size <= 10 * 2**20
-    assert (DEFAULT_MODEL / "README.md").read_text().startswith("---\n")
-    assert (DEFAULT_MODEL / "samples.png").is_file()
+    assert (BUNDLED_MODEL / "README.md").read_text().startswith("---\n")
+    assert (BUNDLED_MODEL / "samples.png").is_file()
 
 
 def test_bundled_model_draws_digits_not_noise(pipe):
@@ -43,8 +43,8 @@ def test_bundled_model_draws_digits_not_noise(pipe):
 def test_bundled_model_runs_the_same_in_diffusers(pipe):
     """A trained network is not chaotic under DDIM, so the whole run compares directly (stock diffusers)."""
     with torch.inference_mode():
-        ddim = DDIMPipeline(DDPMPipeline.from_pretrained(DEFAULT_MODEL).unet, DDIMScheduler.from_pretrained(
-            DEFAULT_MODEL, subfolder="scheduler"))
+        ddim = DDIMPipeline(DDPMPipeline.from_pretrained(BUNDLED_MODEL).unet, DDIMScheduler.from_pretrained(
+            BUNDLED_MODEL, subfolder="scheduler"))
         theirs = ddim(batch_size=4, generator=torch.Generator().manual_seed(1), eta=0.0, num_inference_steps=50,
                       output_type="np").images
     *_, last = pipe.denoise(batch_size=4, sampler="ddim", num_steps=50, seed=1)

@@ -10,8 +10,8 @@ import torch
 
 import train
 from ddpm import load_pipeline
-from ddpm.hub import DEFAULT_MODEL
 from ddpm.unet import UNet, UNetConfig
+from ui.models import BUNDLED_MODEL
 
 from .conftest import fixture_config, random_unet
 
@@ -25,8 +25,8 @@ def level_differences(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 @pytest.mark.parametrize(("sampler", "steps"), [("ddim", 50), ("ddpm", 1000)])
 def test_bundled_model_same_seed_same_pictures_on_cpu_and_cuda(sampler, steps):
     """Noise is drawn on the CPU, so only the network's rounding differs between devices (fp32 on both)."""
-    cpu = load_pipeline(DEFAULT_MODEL, device="cpu").sample(8, sampler, steps, seed=3)
-    gpu = load_pipeline(DEFAULT_MODEL, device="cuda").sample(8, sampler, steps, seed=3)
+    cpu = load_pipeline(BUNDLED_MODEL, device="cpu").sample(8, sampler, steps, seed=3)
+    gpu = load_pipeline(BUNDLED_MODEL, device="cuda").sample(8, sampler, steps, seed=3)
     diff = level_differences(cpu, gpu)
     print(f"{sampler}-{steps} CPU vs CUDA: max {diff.max()} levels, mean {diff.mean():.4f}, "
           f"pixels off by >2 levels {np.mean(diff > 2):.2%}")
@@ -36,8 +36,8 @@ def test_bundled_model_same_seed_same_pictures_on_cpu_and_cuda(sampler, steps):
 
 @pytest.mark.parametrize("dtype", ["float16", "bfloat16"])
 def test_reduced_precision_on_cuda_stays_close_to_fp32(dtype):
-    exact = load_pipeline(DEFAULT_MODEL, device="cuda").sample(16, "ddim", 50, seed=0)
-    fast_pipe = load_pipeline(DEFAULT_MODEL, device="cuda", dtype=dtype)
+    exact = load_pipeline(BUNDLED_MODEL, device="cuda").sample(16, "ddim", 50, seed=0)
+    fast_pipe = load_pipeline(BUNDLED_MODEL, device="cuda", dtype=dtype)
     fast = fast_pipe.sample(16, "ddim", 50, seed=0)
     diff = level_differences(exact, fast)
     print(f"DDIM-50 {dtype} vs fp32 on CUDA: mean {diff.mean():.3f} levels, max {diff.max()}; notes {fast_pipe.notes}")

@@ -14,14 +14,14 @@ from PIL import Image
 
 from ddpm import load_pipeline
 from ddpm.images import grid
+from ui.models import BUNDLED_MODEL
 
 GOLDEN = Path(__file__).parent / "fixtures" / "golden"
-BUNDLED = Path(__file__).resolve().parent.parent / "checkpoints" / "ddpm-mnist"
 
 
 @pytest.mark.parametrize("sampler", ["ddpm", "ddim"])
 def test_bundled_model_draws_the_pinned_grid(sampler):
-    pipe = load_pipeline(BUNDLED, device="cpu", dtype="float32")
+    pipe = load_pipeline(BUNDLED_MODEL, device="cpu", dtype="float32")
     images = pipe.sample(batch_size=16, sampler=sampler, num_steps=50, seed=0)
     ours = np.asarray(grid(images, nrow=4)).astype(int)
     with Image.open(GOLDEN / f"ddpm-mnist-{sampler}50-seed0.png") as image:

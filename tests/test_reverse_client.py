@@ -8,9 +8,9 @@ from gradio_client import Client
 from PIL import Image
 
 import app
-from ddpm import NoiseSchedule, Pipeline, save_pipeline
+from ddpm import load_pipeline
 from ddpm.images import grid, to_uint8
-from tests.conftest import TINY_CONFIG, free_port, random_unet
+from tests.serving import free_port
 from ui import reverse
 
 pytestmark = pytest.mark.slow
@@ -18,11 +18,9 @@ STEPS, BATCH = 10, 4
 
 
 @pytest.fixture(scope="module")
-def served(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("model") / "tiny"
-    pipe = Pipeline(random_unet(TINY_CONFIG), NoiseSchedule.make("linear", 1000))
-    save_pipeline(pipe, folder)
-    demo = app.build_demo(model=str(folder), device="cpu")
+def served(tiny_model_dir):
+    pipe = load_pipeline(tiny_model_dir)
+    demo = app.build_demo(model=tiny_model_dir, device="cpu")
     demo.launch(server_name="127.0.0.1", server_port=free_port(), prevent_thread_lock=True, quiet=True)
     yield demo.local_url, pipe
     demo.close()

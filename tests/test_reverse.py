@@ -8,38 +8,45 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from ddpm import NoiseSchedule, Pipeline, save_pipeline
+from ddpm import NoiseSchedule, Pipeline, load_pipeline, save_pipeline
 from ddpm.images import grid, to_uint8
-from tests.conftest import TINY_CONFIG, random_unet
+from ui import models as ui_models
 from ui import reverse
-from ui.widgets import FastPng, ModelSource
+from ui.models import PipelineCache
+from ui.pictures import FastPng
 
 STEPS, BATCH = 12, 4
 
 
 @pytest.fixture(scope="module")
-def tiny_model_dir(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("model") / "tiny"
-    save_pipeline(Pipeline(random_unet(TINY_CONFIG), NoiseSchedule.make("linear", 1000)), folder)
-    return str(folder)
-
-
-@pytest.fixture(scope="module")
-def short_model_dir(tmp_path_factory):
+def short_model_dir(tmp_path_factory, tiny_model_dir):
     """A model trained with T = 100 timesteps (not the usual 1000)."""
     folder = tmp_path_factory.mktemp("model") / "short"
-    save_pipeline(Pipeline(random_unet(TINY_CONFIG), NoiseSchedule.make("linear", 100)), folder)
+    pipe = load_pipeline(tiny_model_dir)
+    save_pipeline(Pipeline(pipe.unet, NoiseSchedule.make("linear", 100)), folder)
     return str(folder)
 
 
 @pytest.fixture(scope="module")
 def models(tiny_model_dir):
-    return ModelSource(tiny_model_dir, device="cpu")
+    return PipelineCache(tiny_model_dir, device="cpu")
 
 
 def stream(models, sampler="ddim", steps=STEPS, seed=0, **kwargs):
-    return reverse.run(models.model, sampler, steps, 0.0, "fixed_small", True, seed, BATCH, "exact", **kwargs,
-                       models=models, png=FastPng())
+    return reverse.run(
+        models.default_model,
+        sampler,
+        steps,
+        0.0,
+        "fixed_small",
+        True,
+        seed,
+        BATCH,
+        "exact",
+        **kwargs,
+        pipelines=models,
+        png=FastPng(),
+    )
 
 
 def is_skip(value) -> bool:
@@ -63,9 +70,10 @@ def test_stream_yields_every_step_the_promised_frames_and_the_seeded_sample(mode
     assert len(shown) == len(reverse.frame_steps(STEPS))
     with Image.open(shown[0][0]) as first:
         assert first.format == "PNG"
-    *_, note, frames, slider, final, files = outputs[-1]
-    assert "Done" in note and len(frames) == len(shown) and slider["maximum"] == len(frames) - 1
-    expected = np.asarray(grid(models.load(models.model, "float32").sample(BATCH, sampler, STEPS, seed=7)))
+    *_, note, run, slider, final, files = outputs[-1]
+    frames = run.frames
+    assert "Done" in note and run.finished and len(frames) == len(shown) and slider["maximum"] == len(frames) - 1
+    expected = np.asarray(grid(models.load(models.default_model, "float32").sample(BATCH, sampler, STEPS, seed=7)))
     assert np.array_equal(np.asarray(final), expected)
     assert np.array_equal(np.asarray(frames[-1].x_t), expected)
     with Image.open(shown[-1][0]) as last:
@@ -84,7 +92,7 @@ def test_closing_the_stream_early_stops_it_and_breaks_nothing(models):
     run.close()  # what a cancelled event does to the generator
     assert list(run) == []
     outputs = list(stream(models))  # the next run is complete
-    assert len(outputs[-1][3]) == len(reverse.frame_steps(STEPS))
+    assert len(outputs[-1][3].frames) == len(reverse.frame_steps(STEPS))
 
 
 def check_exports(files, frames) -> None:
@@ -112,21 +120,22 @@ def test_a_stopped_run_keeps_its_frames_for_the_replay_and_the_exports(models):
     run.close()  # Stop: Gradio cancels the event and closes the generator
     states = [out[3] for out in outputs if not is_skip(out[3])]
     assert states, "the stream must hand its frames so far to the session state"
-    x_t, x0_hat, note, frames, slider, final, files = reverse.stopped(states[-1])  # the Stop follow-up
+    x_t, x0_hat, note, summed, slider, final, files = reverse.stopped(states[-1])  # the Stop follow-up
+    frames = summed.frames
     assert "Stopped at step 7 of 200" in note
     assert [frame.step for frame in frames] == [0, 5, 7]  # the kept frames, then the last step reached
     assert slider["minimum"] == 0 and slider["maximum"] == len(frames) - 1 == slider["value"] and slider["interactive"]
-    pipe = models.load(models.model, "float32")
+    pipe = models.load(models.default_model, "float32")
     reached = [step for step in pipe.denoise(BATCH, "ddim", 200, seed=2) if step.index == 7][0]
     expected = np.asarray(grid(to_uint8(reached.x_t)))
     assert np.array_equal(np.asarray(final), expected) and np.array_equal(np.asarray(x_t), expected)
-    assert reverse.replay(frames, 99)[0] is frames[-1].x_t and "step 7" in reverse.replay(frames, 99)[2]
-    assert "x_T" in reverse.replay(frames, 0)[2]
+    assert reverse.replay(summed, 99)[0] is frames[-1].x_t and "step 7" in reverse.replay(summed, 99)[2]
+    assert "x_T" in reverse.replay(summed, 0)[2]
     check_exports(files, frames)
     # summed up once; a finished run, a run that failed or no run at all is left as it is
-    assert all(is_skip(value) for value in reverse.stopped(frames))
+    assert all(is_skip(value) for value in reverse.stopped(summed))
     assert all(is_skip(value) for value in reverse.stopped(list(stream(models))[-1][3]))
-    assert all(is_skip(value) for value in reverse.stopped([]))
+    assert all(is_skip(value) for value in reverse.stopped(reverse.RunState(total=5)))
     assert all(is_skip(value) for value in reverse.stopped(None))
 
 
@@ -135,20 +144,21 @@ def test_a_run_stopped_on_a_kept_frame_ends_there(models):
     for _ in range(6):  # steps 0…5: 5 is a kept frame
         *_, state, _, _, _ = next(run)
     run.close()
-    *_, note, frames, slider, final, files = reverse.stopped(state)
+    *_, note, summed, slider, final, files = reverse.stopped(state)
+    frames = summed.frames
     assert "Stopped at step 5 of 200" in note and [frame.step for frame in frames] == [0, 5]
     check_exports(files, frames)
 
 
 def test_t_and_steps_sliders_follow_the_models_T(models, short_model_dir):
-    assert reverse.num_timesteps_of(short_model_dir) == 100 and reverse.num_timesteps_of(models.model) == 1000
+    assert reverse.num_timesteps_of(short_model_dir) == 100 and reverse.num_timesteps_of(models.default_model) == 1000
     assert reverse.num_timesteps_of("google/ddpm-cifar10-32") == 1000  # not fetched while the page is built
-    current, _ = reverse.load_model(short_model_dir, "exact", BATCH, STEPS, models.model, models)
+    current, _ = reverse.load_model(short_model_dir, "exact", BATCH, STEPS, models.default_model, models)
     assert current == short_model_dir
     t_update, steps_update = reverse.model_ranges(current, "exact", 500, 1000, models)
     assert t_update["maximum"] == 99 and t_update["value"] == 99 and "T = 100" in t_update["info"]
     assert steps_update["maximum"] == 100 and steps_update["value"] == 100  # K ≤ T
-    t_back, steps_back = reverse.model_ranges(models.model, "exact", 99, 50, models)
+    t_back, steps_back = reverse.model_ranges(models.default_model, "exact", 99, 50, models)
     assert t_back["maximum"] == 999 and t_back["value"] == 99
     assert steps_back["maximum"] == 1000 and steps_back["value"] == 50
     assert all(is_skip(u) for u in reverse.model_ranges("./missing", "exact", 500, 50, models))  # sliders kept
@@ -158,16 +168,50 @@ def test_sdedit_t_beyond_the_model_is_refused_in_a_sentence(models, short_model_
     image = Image.new("L", (32, 32), 0)
     for t in (100, 500, -1, 2.5, None):
         with pytest.raises(gr.Error, match=r"whole t from 0 to 99: this model has T = 100"):
-            list(reverse.run(short_model_dir, "ddim", 10, 0.0, "fixed_small", True, 0, 1, "exact", "image", image,
-                             None, t, models=models, png=FastPng()))
-    frames = list(reverse.run(short_model_dir, "ddim", 10, 0.0, "fixed_small", True, 0, 1, "exact", "image", image,
-                              None, 99.0, models=models, png=FastPng()))[-1][3]
+            list(
+                reverse.run(
+                    short_model_dir,
+                    "ddim",
+                    10,
+                    0.0,
+                    "fixed_small",
+                    True,
+                    0,
+                    1,
+                    "exact",
+                    "image",
+                    image,
+                    None,
+                    t,
+                    pipelines=models,
+                    png=FastPng(),
+                )
+            )
+    frames = list(
+        reverse.run(
+            short_model_dir,
+            "ddim",
+            10,
+            0.0,
+            "fixed_small",
+            True,
+            0,
+            1,
+            "exact",
+            "image",
+            image,
+            None,
+            99.0,
+            pipelines=models,
+            png=FastPng(),
+        )
+    )[-1][3].frames
     assert frames[0].timestep == 99
 
 
 def test_the_tab_wires_the_t_range_and_the_stop_summary(short_model_dir):
     with gr.Blocks() as demo:
-        reverse.build_tab(ModelSource(short_model_dir, device="cpu"))
+        reverse.build_tab(PipelineCache(short_model_dir, device="cpu"))
     by_id = {getattr(b, "elem_id", None): b for b in demo.blocks.values()}
     slider, steps = by_id["rev-t-start"], by_id["rev-steps"]
     assert slider.maximum == 99 and steps.maximum == 100  # from the starting model's scheduler config
@@ -179,7 +223,7 @@ def test_the_tab_wires_the_t_range_and_the_stop_summary(short_model_dir):
 
 
 def test_exports_are_a_gif_an_mp4_and_a_png_of_the_run(models, tmp_path):
-    frames = list(stream(models))[-1][3]
+    frames = list(stream(models))[-1][3].frames
     files = reverse.export_run(frames, tmp_path)
     picture = reverse.side_by_side(frames[0])
     assert picture.shape[0] >= reverse.VIDEO_HEIGHT and picture.shape[0] % 2 == 0 == picture.shape[1] % 2
@@ -188,8 +232,12 @@ def test_exports_are_a_gif_an_mp4_and_a_png_of_the_run(models, tmp_path):
 
 def test_a_colour_models_exports_are_colour(tmp_path):
     rng = np.random.default_rng(0)
-    frames = [reverse.Frame(i, 10 - i, *(Image.fromarray(rng.integers(0, 256, (34, 34, 3), dtype=np.uint8))
-                                         for _ in range(2))) for i in range(3)]
+    frames = [
+        reverse.Frame(
+            i, 10 - i, *(Image.fromarray(rng.integers(0, 256, (34, 34, 3), dtype=np.uint8)) for _ in range(2))
+        )
+        for i in range(3)
+    ]
     gif, mp4, png = reverse.export_run(frames, tmp_path)
     picture = reverse.side_by_side(frames[0])
     assert picture.shape == (8 * 34, 8 * (34 + 4 + 34), 3)  # x_t | gap | x̂₀, upscaled 8× to reach 256 px
@@ -202,21 +250,22 @@ def test_a_colour_models_exports_are_colour(tmp_path):
 
 
 def test_replay_shows_the_kept_frames(models):
-    frames = list(stream(models))[-1][3]
-    x_t, x0_hat, note = reverse.replay(frames, 0)
-    assert x_t is frames[0].x_t and "x_T" in note
-    assert reverse.replay(frames, 99)[0] is frames[-1].x_t
-    with pytest.raises(reverse.gr.Error, match="nothing to replay"):
-        reverse.replay([], 0)
+    run = list(stream(models))[-1][3]
+    frames = run.frames
+    x_t, x0_hat, note = reverse.replay(run, 0)
+    assert x_t is frames[0].x_t and x0_hat is frames[0].x0_pred and "x_T" in note
+    assert reverse.replay(run, 99)[0] is frames[-1].x_t
+    for nothing in (None, reverse.RunState(total=3)):
+        with pytest.raises(reverse.gr.Error, match="nothing to replay"):
+            reverse.replay(nothing, 0)
 
 
 def test_sdedit_starts_from_the_noised_image_at_t(models):
     image = Image.new("L", (64, 64), 0)
     image.paste(255, (24, 8, 40, 56))  # a bright bar
     outputs = list(stream(models, steps=10, start="image", upload=image, t_start=300))
-    frames = outputs[-1][3]
+    frames = outputs[-1][3].frames
     assert frames[0].timestep == 300 and len(frames) == 11
-    assert reverse.sdedit_timesteps(300, 10).tolist()[-1] == 0
     x_T = np.asarray(frames[0].x_t, dtype=float)
     assert x_T[:, 12:20].mean() > x_T[:, 2:8].mean() + 40  # still the bar: noised to t = 300, not to T
     with pytest.raises(reverse.gr.Error, match="Upload or draw"):
@@ -224,29 +273,78 @@ def test_sdedit_starts_from_the_noised_image_at_t(models):
 
 
 def test_unknown_hub_id_keeps_the_current_model(models):
-    current, message = reverse.load_model("google/no-such-ddpm", "exact", BATCH, STEPS, models.model, models)
-    assert current == models.model
+    current, message = reverse.load_model("google/no-such-ddpm", "exact", BATCH, STEPS, models.default_model, models)
+    assert current == models.default_model
     assert message.startswith("⚠️") and "offline" in message and "Still using" in message
 
 
 def test_loading_a_model_shows_its_size_and_an_estimate(models):
-    current, info = reverse.load_model(models.model, "fast", BATCH, STEPS, "elsewhere", models)
-    assert current == models.model
+    current, info = reverse.load_model(models.default_model, "fast", BATCH, STEPS, "elsewhere", models)
+    assert current == models.default_model
     assert "1×32×32" in info and "bfloat16" in info and "estimate" in info.lower()
-    assert models.load(models.model, "bfloat16") is models.load(models.model, "bfloat16")
+    assert models.load(models.default_model, "bfloat16") is models.load(models.default_model, "bfloat16")
 
 
 def test_bad_requests_are_sentences(models):
     with pytest.raises(reverse.gr.Error, match="between 1 and 1000"):
         list(stream(models, steps=5000))
     with pytest.raises(reverse.gr.Error, match="η"):
-        list(reverse.run(models.model, "ddim", 5, 3.0, "fixed_small", True, 0, 1, "exact", models=models,
-                         png=FastPng()))
+        list(
+            reverse.run(
+                models.default_model,
+                "ddim",
+                5,
+                3.0,
+                "fixed_small",
+                True,
+                0,
+                1,
+                "exact",
+                pipelines=models,
+                png=FastPng(),
+            )
+        )
     with pytest.raises(reverse.gr.Error, match="no model folder"):
-        list(reverse.run("./missing", "ddim", 5, 0.0, "fixed_small", True, 0, 1, "exact", models=models,
-                         png=FastPng()))
+        list(
+            reverse.run(
+                "./missing", "ddim", 5, 0.0, "fixed_small", True, 0, 1, "exact", pipelines=models, png=FastPng()
+            )
+        )
 
 
 def test_missing_bundled_model_is_said_in_one_sentence(monkeypatch, tmp_path):
-    monkeypatch.setattr(reverse, "DEFAULT_MODEL", tmp_path / "ddpm-mnist")
-    assert "not in this copy yet" in reverse.startup_note(str(tmp_path / "ddpm-mnist"))
+    monkeypatch.setattr(ui_models, "BUNDLED_MODEL", tmp_path / "ddpm-mnist")
+    note = reverse.startup_note(ui_models.BUNDLED_NAME)
+    assert "not in this copy yet" in note and str(tmp_path) not in note
+
+
+def test_the_bundled_model_is_named_never_by_its_server_path():
+    pipelines = PipelineCache(device="cpu")
+    assert pipelines.default_model == str(ui_models.BUNDLED_MODEL)
+    assert "Model `checkpoints/ddpm-mnist (bundled)`" in reverse.startup_note(
+        ui_models.display_name(pipelines.default_model)
+    )
+    with gr.Blocks() as demo:
+        reverse.build_tab(pipelines)
+    by_id = {getattr(b, "elem_id", None): b for b in demo.blocks.values()}
+    choices = [value for _, value in by_id["rev-model"].choices]
+    assert choices[0] == by_id["rev-model"].value == "checkpoints/ddpm-mnist (bundled)"
+    assert not any(str(ui_models.BUNDLED_MODEL) in str(choice) for choice in choices)
+    assert by_id["rev-precision"].value == "exact"
+
+
+def test_the_precision_radio_starts_from_the_apps_dtype(tiny_model_dir):
+    with gr.Blocks() as demo:
+        reverse.build_tab(PipelineCache(tiny_model_dir, device="cpu", dtype="bfloat16"))
+    assert {getattr(b, "elem_id", None): b for b in demo.blocks.values()}["rev-precision"].value == "fast"
+
+
+def test_the_run_uses_the_checkpoints_defaults_under_the_widgets_choices(models, tmp_path):
+    """Spacing and clip range come from the checkpoint; sampler, steps, η, variance and clipping from the widgets."""
+    pipe = models.load(models.default_model, "float32")
+    options = reverse.run_options(pipe, "ddim", 7.0, 0.25, "fixed_large", False)
+    assert options == pipe.default_options.replace(
+        sampler="ddim", num_steps=7, eta=0.25, variance_type="fixed_large", clip_sample=False
+    )
+    with pytest.raises(gr.Error, match="Unknown sampler 'euler'"):
+        reverse.run_options(pipe, "euler", 7, 0.0, "fixed_small", True)
