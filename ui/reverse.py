@@ -416,6 +416,189 @@ def replay(state: RunState | None, index: int) -> tuple:
     return ReplayView(frame.x_t, frame.x0_pred, readout).as_outputs()
 
 
+@dataclass(frozen=True)
+class StartControls:
+    """SDEdit: where a run starts."""
+
+    start: gr.Radio
+    t_start: gr.Slider
+    upload: gr.Image
+    sketch: gr.Sketchpad
+
+
+@dataclass(frozen=True)
+class Controls:
+    """The left column: the model, the sampling options, the start, Run and Stop."""
+
+    choice: gr.Dropdown
+    load_btn: gr.Button
+    sampler: gr.Radio
+    precision: gr.Radio
+    steps: gr.Slider
+    eta: gr.Slider
+    variance: gr.Radio
+    clip: gr.Checkbox
+    seed: gr.Number
+    batch: gr.Slider
+    begin: StartControls
+    run_btn: gr.Button
+    stop_btn: gr.Button
+    info: gr.Markdown
+
+
+@dataclass(frozen=True)
+class Display:
+    """The right column: the live pictures, the replay slider, the final grid and the downloads."""
+
+    progress: gr.Markdown
+    x_t: gr.Image
+    x0_pred: gr.Image
+    replay: gr.Slider
+    final: gr.Image
+    downloads: gr.File
+
+
+def _start_controls(T: int) -> StartControls:
+    with gr.Accordion("Start from an image (SDEdit: noise to t, then denoise)", open=False):
+        start = gr.Radio(STARTS, value="noise", label="Start from", elem_id="rev-start")
+        t_start = gr.Slider(
+            0,
+            T - 1,
+            value=min(T_START, T - 1),
+            step=1,
+            label="Noise the image to t",
+            info=t_start_range(T),
+            elem_id="rev-t-start",
+        )
+        with gr.Tabs():
+            with gr.Tab("Upload a start image"):
+                upload = gr.Image(
+                    type="pil", label="Start image", sources=["upload", "clipboard"], format="png", height=220
+                )
+                gr.Examples([str(EXAMPLES_DIR / f) for f in ("digit_7.png", "chelsea.png")], upload)
+            with gr.Tab("Draw a start digit"):
+                brush = gr.Brush(default_size=22, colors=["#000000"], color_mode="fixed")
+                sketch = gr.Sketchpad(type="pil", label="Draw a digit", canvas_size=(280, 280), brush=brush)
+    return StartControls(start, t_start, upload, sketch)
+
+
+def _controls(first: str, precision_value: str) -> Controls:
+    with gr.Row():
+        choice = gr.Dropdown(
+            list(dict.fromkeys([first, BUNDLED_NAME, *HUB_MODELS])),
+            value=first,
+            allow_custom_value=True,
+            label="Model (folder or Hub id)",
+            scale=4,
+            elem_id="rev-model",
+        )
+        load_btn = gr.Button("Load model", scale=1, min_width=120, elem_id="rev-load")
+    with gr.Row():
+        sampler = gr.Radio(SAMPLERS, value="ddpm", label="Sampler", elem_id="rev-sampler")
+        precision = gr.Radio(PRECISIONS, value=precision_value, label="Precision", elem_id="rev-precision")
+    T = num_timesteps_of(first)
+    steps = gr.Slider(
+        1,
+        T,
+        value=min(NUM_STEPS, T),
+        step=1,
+        label="Number of steps K",
+        elem_id="rev-steps",
+        info="K < T walks a respaced chain that keeps the marginals ᾱ.",
+    )
+    eta = gr.Slider(0, 1, value=0.0, step=0.05, label="η (DDIM only: 0 deterministic, 1 = DDPM with β̃)")
+    variance = gr.Radio(VARIANCES, value="fixed_small", label="Variance σ_t² (DDPM)")
+    with gr.Row():
+        clip = gr.Checkbox(True, label="Clip x̂₀ to [-1, 1]")
+        seed = gr.Number(0, precision=0, label="Seed", min_width=100)
+        batch = gr.Slider(1, MAX_BATCH, value=16, step=1, label="Batch (grid)", elem_id="rev-batch")
+    begin = _start_controls(T)
+    with gr.Row():
+        run_btn = gr.Button("Run", variant="primary", elem_id="rev-run")
+        stop_btn = gr.Button("Stop", variant="stop", elem_id="rev-stop")
+    info = gr.Markdown(startup_note(first), elem_id="rev-info")
+    return Controls(
+        choice, load_btn, sampler, precision, steps, eta, variance, clip, seed, batch, begin, run_btn, stop_btn, info
+    )
+
+
+def _display(talk: bool) -> Display:
+    progress = gr.Markdown("Press “Run” to sample.", elem_classes=["readouts"], elem_id="rev-progress")
+    picture = {"format": "png", "type": "pil", "elem_classes": ["pixelated"], "interactive": False}
+    with gr.Row():
+        x_t = gr.Image(label="x_t", height=360 if talk else 300, elem_id="rev-x-t", **picture)
+        x0_pred = gr.Image(label="Model's x̂₀ at this step", height=360 if talk else 300, elem_id="rev-x0", **picture)
+    replay_slider = gr.Slider(
+        0, MAX_FRAMES - 1, value=0, step=1, label="Replay the last run (frame)", interactive=False, elem_id="rev-replay"
+    )
+    with gr.Row():
+        final = gr.Image(label="Final samples", height=260, elem_id="rev-final", **picture)
+        downloads = gr.File(
+            label="Downloads: GIF, MP4 (x_t | x̂₀), PNG grid",
+            file_count="multiple",
+            interactive=False,
+            elem_id="rev-downloads",
+        )
+    return Display(progress, x_t, x0_pred, replay_slider, final, downloads)
+
+
+def _wire(c: Controls, d: Display, in_use: gr.State, last_run: gr.State, pipelines: PipelineCache) -> None:
+    quiet = {"show_progress": "hidden"}
+    loaded = c.load_btn.click(
+        partial(load_model, pipelines=pipelines),
+        [c.choice, c.precision, c.batch, c.steps, in_use],
+        [in_use, c.info],
+        api_name="load_model",
+    )
+    loaded.then(
+        partial(model_ranges, pipelines=pipelines),
+        [in_use, c.precision, c.begin.t_start, c.steps],
+        [c.begin.t_start, c.steps],
+        api_name="model_ranges",
+        **quiet,
+    )
+    gr.on(
+        [c.precision.change, c.batch.release, c.steps.release],
+        partial(estimate, pipelines=pipelines),
+        [in_use, c.precision, c.batch, c.steps],
+        c.info,
+        api_name="estimate",
+        trigger_mode="always_last",
+        **quiet,
+    )
+    # the inputs of ``run``, in its parameter order
+    run_inputs = [
+        in_use,
+        c.sampler,
+        c.steps,
+        c.eta,
+        c.variance,
+        c.clip,
+        c.seed,
+        c.batch,
+        c.precision,
+        c.begin.start,
+        c.begin.upload,
+        c.begin.sketch,
+        c.begin.t_start,
+    ]
+    run_outputs = [d.x_t, d.x0_pred, d.progress, last_run, d.replay, d.final, d.downloads]  # RunUpdate's fields
+    run_event = c.run_btn.click(
+        on_gpu(partial(run, pipelines=pipelines, png=FastPng())), run_inputs, run_outputs, api_name="sample", **quiet
+    )
+    c.stop_btn.click(None, None, None, cancels=[run_event], api_name="stop")
+    # The browser fires a cancelled event's .failure listeners once its generator is closed: sum up the stopped run.
+    run_event.failure(stopped, last_run, run_outputs, api_name="stopped", **quiet)
+    d.replay.input(
+        replay,
+        [last_run, d.replay],
+        [d.x_t, d.x0_pred, d.progress],
+        api_name="replay",
+        trigger_mode="always_last",
+        **quiet,
+    )
+
+
 def build_tab(pipelines: PipelineCache, talk: bool = False) -> None:
     """The tab's components and events; call inside ``gr.Tab``."""
     first = display_name(pipelines.default_model)
@@ -423,151 +606,7 @@ def build_tab(pipelines: PipelineCache, talk: bool = False) -> None:
     last_run = gr.State(None)
     with gr.Row(equal_height=False):
         with gr.Column(scale=4, min_width=320):
-            with gr.Row():
-                choice = gr.Dropdown(
-                    list(dict.fromkeys([first, BUNDLED_NAME, *HUB_MODELS])),
-                    value=first,
-                    allow_custom_value=True,
-                    label="Model (folder or Hub id)",
-                    scale=4,
-                    elem_id="rev-model",
-                )
-                load_btn = gr.Button("Load model", scale=1, min_width=120, elem_id="rev-load")
-            with gr.Row():
-                sampler = gr.Radio(SAMPLERS, value="ddpm", label="Sampler", elem_id="rev-sampler")
-                precision = gr.Radio(
-                    PRECISIONS, value=precision_of(pipelines.dtype), label="Precision", elem_id="rev-precision"
-                )
-            T = num_timesteps_of(first)
-            steps = gr.Slider(
-                1,
-                T,
-                value=min(NUM_STEPS, T),
-                step=1,
-                label="Number of steps K",
-                elem_id="rev-steps",
-                info="K < T walks a respaced chain that keeps the marginals ᾱ.",
-            )
-            eta = gr.Slider(0, 1, value=0.0, step=0.05, label="η (DDIM only: 0 deterministic, 1 = DDPM with β̃)")
-            variance = gr.Radio(VARIANCES, value="fixed_small", label="Variance σ_t² (DDPM)")
-            with gr.Row():
-                clip = gr.Checkbox(True, label="Clip x̂₀ to [-1, 1]")
-                seed = gr.Number(0, precision=0, label="Seed", min_width=100)
-                batch = gr.Slider(1, MAX_BATCH, value=16, step=1, label="Batch (grid)", elem_id="rev-batch")
-            with gr.Accordion("Start from an image (SDEdit: noise to t, then denoise)", open=False):
-                start = gr.Radio(STARTS, value="noise", label="Start from", elem_id="rev-start")
-                t_start = gr.Slider(
-                    0,
-                    T - 1,
-                    value=min(T_START, T - 1),
-                    step=1,
-                    label="Noise the image to t",
-                    info=t_start_range(T),
-                    elem_id="rev-t-start",
-                )
-                with gr.Tabs():
-                    with gr.Tab("Upload a start image"):
-                        upload = gr.Image(
-                            type="pil", label="Start image", sources=["upload", "clipboard"], format="png", height=220
-                        )
-                        gr.Examples([str(EXAMPLES_DIR / f) for f in ("digit_7.png", "chelsea.png")], upload)
-                    with gr.Tab("Draw a start digit"):
-                        sketch = gr.Sketchpad(
-                            type="pil",
-                            label="Draw a digit",
-                            canvas_size=(280, 280),
-                            brush=gr.Brush(default_size=22, colors=["#000000"], color_mode="fixed"),
-                        )
-            with gr.Row():
-                run_btn = gr.Button("Run", variant="primary", elem_id="rev-run")
-                stop_btn = gr.Button("Stop", variant="stop", elem_id="rev-stop")
-            info = gr.Markdown(startup_note(first), elem_id="rev-info")
+            controls = _controls(first, precision_of(pipelines.dtype))
         with gr.Column(scale=6):
-            progress = gr.Markdown("Press “Run” to sample.", elem_classes=["readouts"], elem_id="rev-progress")
-            with gr.Row():
-                x_t_img = gr.Image(
-                    label="x_t",
-                    format="png",
-                    type="pil",
-                    height=360 if talk else 300,
-                    elem_id="rev-x-t",
-                    elem_classes=["pixelated"],
-                    interactive=False,
-                )
-                x0_img = gr.Image(
-                    label="Model's x̂₀ at this step",
-                    format="png",
-                    type="pil",
-                    height=360 if talk else 300,
-                    elem_id="rev-x0",
-                    elem_classes=["pixelated"],
-                    interactive=False,
-                )
-            scrub = gr.Slider(
-                0,
-                MAX_FRAMES - 1,
-                value=0,
-                step=1,
-                label="Replay the last run (frame)",
-                interactive=False,
-                elem_id="rev-replay",
-            )
-            with gr.Row():
-                final = gr.Image(
-                    label="Final samples",
-                    format="png",
-                    type="pil",
-                    height=260,
-                    interactive=False,
-                    elem_id="rev-final",
-                    elem_classes=["pixelated"],
-                )
-                downloads = gr.File(
-                    label="Downloads: GIF, MP4 (x_t | x̂₀), PNG grid",
-                    file_count="multiple",
-                    interactive=False,
-                    elem_id="rev-downloads",
-                )
-
-    estimate_inputs = [in_use, precision, batch, steps]
-    run_outputs = [x_t_img, x0_img, progress, last_run, scrub, final, downloads]
-    loaded = load_btn.click(
-        partial(load_model, pipelines=pipelines),
-        [choice, precision, batch, steps, in_use],
-        [in_use, info],
-        api_name="load_model",
-    )
-    loaded.then(
-        partial(model_ranges, pipelines=pipelines),
-        [in_use, precision, t_start, steps],
-        [t_start, steps],
-        api_name="model_ranges",
-        show_progress="hidden",
-    )
-    gr.on(
-        [precision.change, batch.release, steps.release],
-        partial(estimate, pipelines=pipelines),
-        estimate_inputs,
-        info,
-        api_name="estimate",
-        show_progress="hidden",
-        trigger_mode="always_last",
-    )
-    run_event = run_btn.click(
-        on_gpu(partial(run, pipelines=pipelines, png=FastPng())),
-        [in_use, sampler, steps, eta, variance, clip, seed, batch, precision, start, upload, sketch, t_start],
-        run_outputs,
-        api_name="sample",
-        show_progress="hidden",
-    )
-    stop_btn.click(None, None, None, cancels=[run_event], api_name="stop")
-    # The browser fires a cancelled event's .failure listeners once its generator is closed: sum up the stopped run.
-    run_event.failure(stopped, last_run, run_outputs, api_name="stopped", show_progress="hidden")
-    scrub.input(
-        replay,
-        [last_run, scrub],
-        [x_t_img, x0_img, progress],
-        api_name="replay",
-        show_progress="hidden",
-        trigger_mode="always_last",
-    )
+            display = _display(talk)
+    _wire(controls, display, in_use, last_run, pipelines)
