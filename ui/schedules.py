@@ -7,7 +7,8 @@ CSV out. A bad combination of parameters returns a message instead of raising.
 from __future__ import annotations
 
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
+from typing import get_args
 
 import gradio as gr
 import numpy as np
@@ -17,6 +18,7 @@ from PIL import Image
 
 from ddpm import DDPMError, NoiseSchedule
 from ddpm.diffusion import randn
+from ddpm.options import Spacing
 from ddpm.sampling import timesteps_for
 from ddpm.schedule import DEFAULT_BETA_END, DEFAULT_BETA_START, DEFAULT_COSINE_S, SCHEDULE_KINDS
 
@@ -218,10 +220,33 @@ def explore_event(kinds, T, beta_start, beta_end, cosine_s, num_steps, spacing, 
     return result.as_outputs()
 
 
-def build_tab(talk: bool = False) -> None:
-    """The tab's components and events; call inside ``gr.Tab``."""
-    first = explore(list(SCHEDULE_KINDS))
-    plot_h = 340 if talk else 260
+@dataclass(frozen=True)
+class Parameters:
+    """The inputs of ``explore``, in its parameter order."""
+
+    kinds: gr.CheckboxGroup
+    T: gr.Number
+    beta_start: gr.Number
+    beta_end: gr.Number
+    cosine_s: gr.Number
+    num_steps: gr.Slider
+    spacing: gr.Radio
+    example: gr.Dropdown
+
+    def changes(self) -> list:
+        """Every edit that re-explores: choices at once, typed numbers on Enter or when the field is left."""
+        typed = [self.T, self.beta_start, self.beta_end, self.cosine_s]
+        return [
+            self.kinds.change,
+            *(n.submit for n in typed),
+            *(n.blur for n in typed),
+            self.num_steps.release,
+            self.spacing.change,
+            self.example.change,
+        ]
+
+
+def _schedule_numbers() -> tuple[gr.CheckboxGroup, gr.Number, gr.Number, gr.Number, gr.Number]:
     with gr.Row():
         kinds = gr.CheckboxGroup(
             list(SCHEDULE_KINDS), value=list(SCHEDULE_KINDS), label="Schedules", elem_id="kinds", scale=3
@@ -230,30 +255,36 @@ def build_tab(talk: bool = False) -> None:
         beta_start = gr.Number(DEFAULT_BETA_START, label="β_start", elem_id="beta-start", scale=1)
         beta_end = gr.Number(DEFAULT_BETA_END, label="β_end", elem_id="beta-end", scale=1)
         cosine_s = gr.Number(DEFAULT_COSINE_S, label="cosine s", elem_id="cosine-s", scale=1)
-    message = gr.Markdown(first.message, elem_id="schedule-message")
-    numbers = gr.Dataframe(first.key_numbers, label="Key numbers", interactive=False, elem_id="key-numbers")
-    legend_box = gr.HTML(first.legend, elem_id="schedule-legend")
+    return kinds, T, beta_start, beta_end, cosine_s
+
+
+def _plots(first: Exploration, talk: bool) -> dict[str, gr.LinePlot]:
+    """One line plot per ``PLOTS`` entry: three a row on a screen, two in talk mode (the type is twice as big)."""
     line = {
         "x": "t",
         "y": "value",
         "color": "series",
-        "height": plot_h,
+        "height": 340 if talk else 260,
         "colors_in_legend": [],
         "elem_classes": [PLOT_CLASS],
     }
+    rows = (
+        [("beta", "alpha_bar"), ("sqrt_terms", "log_snr"), ("posterior",)]
+        if talk
+        else [("beta", "alpha_bar", "sqrt_terms"), ("log_snr", "posterior")]
+    )
     plots = {}
-    # three plots a row on a screen; two a row in talk mode, where the type is twice as big
-    for row in (
-        [("beta", "alpha_bar", "sqrt_terms"), ("log_snr", "posterior")]
-        if not talk
-        else [("beta", "alpha_bar"), ("sqrt_terms", "log_snr"), ("posterior",)]
-    ):
+    for row in rows:
         with gr.Row():
             for name in row:
                 elem_id, title, y_title, colors = PLOTS[name]
                 plots[name] = gr.LinePlot(
                     getattr(first, name), title=title, y_title=y_title, color_map=colors, elem_id=elem_id, **line
                 )
+    return plots
+
+
+def _strip(first: Exploration, talk: bool) -> tuple[gr.Image, gr.Dropdown]:
     # the label as a heading, not Gradio's overlay, which covered the first row's name
     strip_label = "One image, one ε, each schedule at the same t (cosine keeps the picture longer)"
     gr.Markdown(f"**{strip_label}**", elem_id="schedule-strip-title")
@@ -269,6 +300,20 @@ def build_tab(talk: bool = False) -> None:
         elem_classes=["fill-panel"] if talk else None,
     )
     example = gr.Dropdown([k for k in EXAMPLES if "Digit" not in k], value="Astronaut", label="Strip image", scale=0)
+    return image_strip, example
+
+
+def build_tab(talk: bool = False) -> None:
+    """The tab's components and events; call inside ``gr.Tab``."""
+    first = explore(list(SCHEDULE_KINDS))
+    kinds, T, beta_start, beta_end, cosine_s = _schedule_numbers()
+    shown = {
+        "message": gr.Markdown(first.message, elem_id="schedule-message"),
+        "key_numbers": gr.Dataframe(first.key_numbers, label="Key numbers", interactive=False, elem_id="key-numbers"),
+        "legend": gr.HTML(first.legend, elem_id="schedule-legend"),
+        **_plots(first, talk),
+    }
+    shown["strip"], example = _strip(first, talk)
     gr.Markdown(
         r"**Respacing.** A sampler with $K$ steps walks the kept timesteps $t_k$ with "
         r"$\beta'_k = 1 - \bar\alpha_{t_k} / \bar\alpha_{t_{k-1}}$, so every kept marginal is unchanged.",
@@ -276,30 +321,12 @@ def build_tab(talk: bool = False) -> None:
     )
     with gr.Row():
         num_steps = gr.Slider(1, 1000, value=50, step=1, label="Sampler steps K", elem_id="num-steps")
-        spacing = gr.Radio(["leading", "trailing", "linspace"], value="leading", label="Timestep spacing")
-        csv = gr.File(first.csv_path, label="CSV of every table (all t)", elem_id="csv")
-    chain = gr.Dataframe(first.respaced, label="Respaced chain", interactive=False, max_height=320, elem_id="respaced")
-
-    inputs = [kinds, T, beta_start, beta_end, cosine_s, num_steps, spacing, example]
-    outputs = [message, legend_box, *(plots[name] for name in PLOTS), numbers, image_strip, chain, csv]
-    gr.on(
-        [
-            kinds.change,
-            T.submit,
-            beta_start.submit,
-            beta_end.submit,
-            cosine_s.submit,
-            T.blur,
-            beta_start.blur,
-            beta_end.blur,
-            cosine_s.blur,
-            num_steps.release,
-            spacing.change,
-            example.change,
-        ],
-        explore_event,
-        inputs,
-        outputs,
-        api_name="explore",
-        trigger_mode="always_last",
+        spacing = gr.Radio(list(get_args(Spacing)), value="leading", label="Timestep spacing")
+        shown["csv_path"] = gr.File(first.csv_path, label="CSV of every table (all t)", elem_id="csv")
+    shown["respaced"] = gr.Dataframe(
+        first.respaced, label="Respaced chain", interactive=False, max_height=320, elem_id="respaced"
     )
+    parameters = Parameters(kinds, T, beta_start, beta_end, cosine_s, num_steps, spacing, example)
+    inputs = [getattr(parameters, f.name) for f in fields(Parameters)]
+    outputs = [shown[f.name] for f in fields(Exploration)]  # in the order ``Exploration.as_outputs`` gives them
+    gr.on(parameters.changes(), explore_event, inputs, outputs, api_name="explore", trigger_mode="always_last")
