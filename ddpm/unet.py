@@ -405,44 +405,8 @@ class UNet(nn.Module):
         self.time_proj = SinusoidalEmbedding(channels[0], config.flip_sin_to_cos, config.freq_shift)
         self.time_embedding = TimestepMLP(channels[0], temb_dim)
 
-        # Down: remember the width of every map pushed as a skip, so the up path can pop them in reverse.
-        skip_channels = [channels[0]]
-        self.down_blocks = nn.ModuleList()
-        in_ch = channels[0]
-        for level, (out_ch, block_type) in enumerate(zip(channels, config.down_block_types, strict=True)):
-            is_lowest = level == len(channels) - 1
-            self.down_blocks.append(
-                DownBlock(
-                    in_ch,
-                    out_ch,
-                    num_layers=config.layers_per_block,
-                    with_attention=DOWN_BLOCKS[block_type],
-                    add_downsample=not is_lowest,
-                    downsample_padding=config.downsample_padding,
-                    resnet=resnet,
-                    attention=attention,
-                )
-            )
-            skip_channels += [out_ch] * (config.layers_per_block + (0 if is_lowest else 1))
-            in_ch = out_ch
-
-        # Up: each level takes layers_per_block + 1 skips, so it also consumes the Downsample output of the level below.
-        self.up_blocks = nn.ModuleList()
-        in_ch = channels[-1]
-        for level, (out_ch, block_type) in enumerate(zip(channels[::-1], config.up_block_types, strict=True)):
-            level_skips = [skip_channels.pop() for _ in range(config.layers_per_block + 1)]
-            self.up_blocks.append(
-                UpBlock(
-                    in_ch,
-                    level_skips,
-                    out_ch,
-                    with_attention=UP_BLOCKS[block_type],
-                    add_upsample=level < len(channels) - 1,
-                    resnet=resnet,
-                    attention=attention,
-                )
-            )
-            in_ch = out_ch
+        self.down_blocks, skip_channels = self._down_path(resnet, attention)
+        self.up_blocks = self._up_path(skip_channels, resnet, attention)
 
         self.mid_block = None
         if config.mid_block_type is not None:
@@ -457,6 +421,51 @@ class UNet(nn.Module):
         self.conv_norm_out = nn.GroupNorm(groups, channels[0], eps=eps)
         self.conv_act = nn.SiLU()
         self.conv_out = nn.Conv2d(channels[0], config.out_channels, kernel_size=3, padding=1)
+
+    def _down_path(self, resnet, attention) -> tuple[nn.ModuleList, list[int]]:
+        """The down blocks, and the width of every map they push as a skip (the up path pops them in reverse)."""
+        config, channels = self.config, self.config.block_out_channels
+        skip_channels = [channels[0]]
+        blocks = nn.ModuleList()
+        in_ch = channels[0]
+        for level, (out_ch, block_type) in enumerate(zip(channels, config.down_block_types, strict=True)):
+            is_lowest = level == len(channels) - 1
+            blocks.append(
+                DownBlock(
+                    in_ch,
+                    out_ch,
+                    num_layers=config.layers_per_block,
+                    with_attention=DOWN_BLOCKS[block_type],
+                    add_downsample=not is_lowest,
+                    downsample_padding=config.downsample_padding,
+                    resnet=resnet,
+                    attention=attention,
+                )
+            )
+            skip_channels += [out_ch] * (config.layers_per_block + (0 if is_lowest else 1))
+            in_ch = out_ch
+        return blocks, skip_channels
+
+    def _up_path(self, skip_channels: list[int], resnet, attention) -> nn.ModuleList:
+        """Each level takes layers_per_block + 1 skips, so it also consumes the Downsample output of the level below."""
+        config, channels = self.config, self.config.block_out_channels
+        blocks = nn.ModuleList()
+        in_ch = channels[-1]
+        for level, (out_ch, block_type) in enumerate(zip(channels[::-1], config.up_block_types, strict=True)):
+            level_skips = [skip_channels.pop() for _ in range(config.layers_per_block + 1)]
+            blocks.append(
+                UpBlock(
+                    in_ch,
+                    level_skips,
+                    out_ch,
+                    with_attention=UP_BLOCKS[block_type],
+                    add_upsample=level < len(channels) - 1,
+                    resnet=resnet,
+                    attention=attention,
+                )
+            )
+            in_ch = out_ch
+        return blocks
 
     def forward(self, x_t: Tensor, t: Tensor | int) -> Tensor:
         B = x_t.shape[0]
