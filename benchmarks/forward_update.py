@@ -14,9 +14,9 @@ import time
 
 import gradio as gr
 from gradio.processing_utils import move_files_to_cache
+from ui.widgets import FastPng, ModelSource, load_example
 
 from ui import forward
-from ui.widgets import FastPng, ModelSource, load_example
 
 
 def time_updates(state: dict, models: ModelSource | None, repeats: int) -> list[float]:

@@ -23,16 +23,15 @@ from __future__ import annotations
 import argparse
 import inspect
 import os
-import platform
 import statistics
 import time
 from functools import partial
-from pathlib import Path
 
 import gradio as gr
 import numpy as np
 import torch
 
+from benchmarks.machine import cpu_name
 from ddpm.device import dtype_name
 from ddpm.images import grid
 from ui import reverse
@@ -80,15 +79,6 @@ def time_sample(pipe, inputs: dict) -> tuple[float, float, np.ndarray]:
     options = reverse.run_options(pipe, **{name: inputs[name] for name in widgets})  # the tab's own SamplingOptions
     images = pipe.sample(int(inputs["batch_size"]), seed=int(inputs["seed"]), options=options)
     return time.perf_counter() - start, cpu_seconds() - cpu, np.asarray(grid(images))
-
-
-def cpu_name() -> str:
-    cpuinfo = Path("/proc/cpuinfo")
-    if cpuinfo.exists():
-        for line in cpuinfo.read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    return platform.processor() or "unknown CPU"
 
 
 def main() -> None:

@@ -9,7 +9,6 @@ prints a markdown table of medians and the ratio ours / diffusers (below 1 means
 
 import argparse
 import json
-import platform
 import statistics
 import time
 from pathlib import Path
@@ -18,6 +17,7 @@ import diffusers
 import torch
 from diffusers import UNet2DModel
 
+from benchmarks.machine import cpu_name
 from ddpm.unet import UNet, UNetConfig
 
 CONFIG = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "configs" / "ddpm-cifar10-32.json"
@@ -32,15 +32,6 @@ def time_forward(model, x: torch.Tensor, t: torch.Tensor) -> float:
     if x.device.type == "cuda":
         torch.cuda.synchronize()
     return time.perf_counter() - start
-
-
-def cpu_name() -> str:
-    cpuinfo = Path("/proc/cpuinfo")
-    if cpuinfo.exists():
-        for line in cpuinfo.read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    return platform.processor() or "unknown CPU"
 
 
 def main() -> None:

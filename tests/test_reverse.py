@@ -32,18 +32,19 @@ def models(tiny_model_dir):
     return PipelineCache(tiny_model_dir, device="cpu")
 
 
-def stream(models, sampler="ddim", steps=STEPS, seed=0, **kwargs):
+def stream(models, sampler="ddim", steps=STEPS, seed=0, *, model=None, batch_size=BATCH, eta=0.0, **widgets):
+    """The Run handler with the tab's defaults, any widget given by its parameter name."""
     return reverse.run(
-        models.default_model,
-        sampler,
-        steps,
-        0.0,
-        "fixed_small",
-        True,
-        seed,
-        BATCH,
-        "exact",
-        **kwargs,
+        in_use=model or models.default_model,
+        sampler=sampler,
+        num_steps=steps,
+        eta=eta,
+        variance="fixed_small",
+        clip=True,
+        seed=seed,
+        batch_size=batch_size,
+        precision="exact",
+        **widgets,
         pipelines=models,
         png=FastPng(),
     )
@@ -166,46 +167,11 @@ def test_t_and_steps_sliders_follow_the_models_T(models, short_model_dir):
 
 def test_sdedit_t_beyond_the_model_is_refused_in_a_sentence(models, short_model_dir):
     image = Image.new("L", (32, 32), 0)
+    sdedit = {"model": short_model_dir, "steps": 10, "batch_size": 1, "start": "image", "upload": image}
     for t in (100, 500, -1, 2.5, None):
         with pytest.raises(gr.Error, match=r"whole t from 0 to 99: this model has T = 100"):
-            list(
-                reverse.run(
-                    short_model_dir,
-                    "ddim",
-                    10,
-                    0.0,
-                    "fixed_small",
-                    True,
-                    0,
-                    1,
-                    "exact",
-                    "image",
-                    image,
-                    None,
-                    t,
-                    pipelines=models,
-                    png=FastPng(),
-                )
-            )
-    frames = list(
-        reverse.run(
-            short_model_dir,
-            "ddim",
-            10,
-            0.0,
-            "fixed_small",
-            True,
-            0,
-            1,
-            "exact",
-            "image",
-            image,
-            None,
-            99.0,
-            pipelines=models,
-            png=FastPng(),
-        )
-    )[-1][3].frames
+            list(stream(models, t_start=t, **sdedit))
+    frames = list(stream(models, t_start=99.0, **sdedit))[-1][3].frames
     assert frames[0].timestep == 99
 
 
@@ -289,27 +255,9 @@ def test_bad_requests_are_sentences(models):
     with pytest.raises(reverse.gr.Error, match="between 1 and 1000"):
         list(stream(models, steps=5000))
     with pytest.raises(reverse.gr.Error, match="η"):
-        list(
-            reverse.run(
-                models.default_model,
-                "ddim",
-                5,
-                3.0,
-                "fixed_small",
-                True,
-                0,
-                1,
-                "exact",
-                pipelines=models,
-                png=FastPng(),
-            )
-        )
+        list(stream(models, steps=5, eta=3.0, batch_size=1))
     with pytest.raises(reverse.gr.Error, match="no model folder"):
-        list(
-            reverse.run(
-                "./missing", "ddim", 5, 0.0, "fixed_small", True, 0, 1, "exact", pipelines=models, png=FastPng()
-            )
-        )
+        list(stream(models, steps=5, model="./missing", batch_size=1))
 
 
 def test_missing_bundled_model_is_said_in_one_sentence(monkeypatch, tmp_path):
