@@ -131,15 +131,11 @@ class ScrubView(Outputs):
 
 @dataclass(frozen=True)
 class ForwardView(Outputs):
-    """Everything the tab shows for one state: ε, the filmstrip, then what ``ScrubView`` holds."""
+    """Everything the tab shows for one state: ε, the filmstrip, then what changes with t."""
 
     eps: Image.Image = SKIP
     filmstrip: Image.Image = SKIP
-    x_t: Image.Image | str = SKIP
-    readouts: str = SKIP
-    histogram: pd.DataFrame = SKIP
-    x0_hat: Image.Image | str | None = SKIP
-    x0_note: str = SKIP
+    scrubbed: ScrubView = field(default_factory=ScrubView)
 
 
 @dataclass(frozen=True)
@@ -232,8 +228,7 @@ def filmstrip(state: ForwardState, kind: str) -> Image.Image:
 
 def all_views(state: ForwardState, kind: str, t, pipelines: PipelineCache | None = None) -> ForwardView:
     """ε and the filmstrip, then everything ``scrub`` shows."""
-    scrubbed = scrub(state, kind, t, pipelines)
-    return ForwardView(noise_image(state.eps), filmstrip(state, kind), *scrubbed.values())
+    return ForwardView(noise_image(state.eps), filmstrip(state, kind), scrub(state, kind, t, pipelines))
 
 
 def chain_vs_closed(state: ForwardState, kind: str, t, seed: int = 0) -> ChainView:
@@ -317,112 +312,140 @@ def clear_chain() -> tuple:
     ).as_outputs()
 
 
-def build_tab(pipelines: PipelineCache | None, talk: bool = False) -> None:
-    """The tab's components and events; call inside ``gr.Tab``."""
-    first = "Astronaut"
-    state0 = example_state(first, 256, "RGB", 0)
-    views0 = all_views(state0, "linear", 250, pipelines=None)  # the model loads lazily, on the first digit
-    chain0 = chain_vs_closed(state0, "linear", 250, seed=0)
-    state = gr.State(state0)
-    image_h = 360 if talk else 300
-    with gr.Row(equal_height=False):
-        with gr.Column(scale=4, min_width=320):
-            with gr.Tabs():
-                with gr.Tab("Examples"):
-                    example = gr.Radio(
-                        list(EXAMPLES),
-                        value=first,
-                        label="Bundled example",
-                        info="Public-domain / CC0 photos from scikit-image; MNIST digits.",
-                    )
-                with gr.Tab("Upload"):
-                    upload = gr.Image(
-                        type="pil",
-                        label="Your image",
-                        sources=["upload", "clipboard"],
-                        format="png",
-                        height=260,
-                        elem_id="upload",
-                    )
-                with gr.Tab("Draw a digit", elem_id="draw-tab"):
-                    sketch = gr.Sketchpad(
-                        type="pil",
-                        label="Draw a digit (pick the brush)",
-                        canvas_size=(280, 280),
-                        brush=gr.Brush(default_size=22, colors=["#000000"], color_mode="fixed"),
-                        elem_id="sketch",
-                    )
-            with gr.Column() if talk else gr.Row():  # side by side, the big type wraps the choices
-                size = gr.Radio(list(SIZES), value=256, label="Resolution (px)", elem_id="size")
-                mode = gr.Radio(list(MODES), value="RGB", label="Colour", elem_id="mode")
-            kind = gr.Radio(list(SCHEDULE_KINDS), value="linear", label="Noise schedule", elem_id="fwd-schedule")
-            t = gr.Slider(
-                0,
-                T - 1,
-                value=250,
-                step=1,
-                label="Timestep t",
-                elem_id="t-slider",
-                info="Drag or use the arrow keys: x_t moves along one path (ε stays fixed).",
+@dataclass(frozen=True)
+class Source:
+    """Where the image comes from and how it is worked on: the left column."""
+
+    example: gr.Radio
+    upload: gr.Image
+    sketch: gr.Sketchpad
+    size: gr.Radio
+    mode: gr.Radio
+    kind: gr.Radio
+    t: gr.Slider
+    reseed: gr.Button
+
+
+@dataclass(frozen=True)
+class Views:
+    """The components of ``ForwardView``, in its output order."""
+
+    eps: gr.Image
+    filmstrip: gr.Image
+    x_t: gr.Image
+    readouts: gr.Markdown
+    histogram: gr.LinePlot
+    x0_hat: gr.Image
+    x0_note: gr.Markdown
+
+    def all(self) -> list:
+        return [getattr(self, f.name) for f in dataclasses.fields(self)]
+
+    def scrubbed(self) -> list:
+        return [self.x_t, self.readouts, self.histogram, self.x0_hat, self.x0_note]  # ScrubView's fields
+
+
+@dataclass(frozen=True)
+class ChainPanel:
+    button: gr.Button
+    seed: gr.Number
+    outputs: list  # ChainView's: the chain, the closed form, the statistics
+
+
+def _image_source(first: str) -> tuple[gr.Radio, gr.Image, gr.Sketchpad]:
+    with gr.Tabs():
+        with gr.Tab("Examples"):
+            example = gr.Radio(
+                list(EXAMPLES),
+                value=first,
+                label="Bundled example",
+                info="Public-domain / CC0 photos from scikit-image; MNIST digits.",
             )
-            reseed_btn = gr.Button("New noise ε (reseed)", elem_id="new-noise")
-            numbers = gr.Markdown(
-                views0.readouts, latex_delimiters=LATEX, elem_classes=["readouts"], elem_id="readouts"
+        with gr.Tab("Upload"):
+            upload = gr.Image(
+                type="pil",
+                label="Your image",
+                sources=["upload", "clipboard"],
+                format="png",
+                height=260,
+                elem_id="upload",
             )
-        with gr.Column(scale=6):
-            with gr.Row():
-                x_t_img = gr.Image(
-                    views0.x_t,
-                    label="x_t",
-                    format="png",
-                    type="pil",
-                    height=image_h,
-                    elem_id="x-t",
-                    elem_classes=["pixelated"],
-                    interactive=False,
-                )
-                eps_img = gr.Image(
-                    views0.eps,
-                    label="ε (fixed; shown at ±3σ)",
-                    format="png",
-                    type="pil",
-                    height=image_h,
-                    elem_id="eps",
-                    elem_classes=["pixelated"],
-                    interactive=False,
-                )
-            with gr.Row():
-                with gr.Column(min_width=320):
-                    hist = gr.LinePlot(
-                        views0.histogram,
-                        x="value",
-                        y="density",
-                        color="series",
-                        height=320 if talk else 260,
-                        title="Pixels of x_t against N(0, 1)",
-                        x_title="pixel value",
-                        y_title="density",
-                        elem_id="histogram",
-                        x_lim=[-4, 4],
-                        color_map=HISTOGRAM_COLORS,
-                        colors_in_legend=[],
-                        elem_classes=[PLOT_CLASS],
-                    )
-                    gr.HTML(legend_html(HISTOGRAM_COLORS), elem_id="histogram-legend")
-                x0_img = gr.Image(
-                    views0.x0_hat,
-                    label="Model's x̂₀ from x_t",
-                    format="png",
-                    type="pil",
-                    height=360 if talk else 300,
-                    elem_id="x0-hat",
-                    interactive=False,
-                )
-            x0_note = gr.Markdown(views0.x0_note, elem_id="x0-note")
+        with gr.Tab("Draw a digit", elem_id="draw-tab"):
+            brush = gr.Brush(default_size=22, colors=["#000000"], color_mode="fixed")
+            sketch = gr.Sketchpad(
+                type="pil", label="Draw a digit (pick the brush)", canvas_size=(280, 280), brush=brush, elem_id="sketch"
+            )
+    return example, upload, sketch
+
+
+def _source(first: str, talk: bool) -> Source:
+    example, upload, sketch = _image_source(first)
+    with gr.Column() if talk else gr.Row():  # side by side, the big type wraps the choices
+        size = gr.Radio(list(SIZES), value=256, label="Resolution (px)", elem_id="size")
+        mode = gr.Radio(list(MODES), value="RGB", label="Colour", elem_id="mode")
+    kind = gr.Radio(list(SCHEDULE_KINDS), value="linear", label="Noise schedule", elem_id="fwd-schedule")
+    t = gr.Slider(
+        0,
+        T - 1,
+        value=250,
+        step=1,
+        label="Timestep t",
+        elem_id="t-slider",
+        info="Drag or use the arrow keys: x_t moves along one path (ε stays fixed).",
+    )
+    reseed = gr.Button("New noise ε (reseed)", elem_id="new-noise")
+    return Source(example, upload, sketch, size, mode, kind, t, reseed)
+
+
+def _pictures(first: ForwardView, talk: bool) -> tuple[gr.Image, gr.Image, gr.LinePlot, gr.Image, gr.Markdown]:
+    picture = {"format": "png", "type": "pil", "interactive": False}
+    with gr.Row():
+        x_t = gr.Image(
+            first.scrubbed.x_t,
+            label="x_t",
+            height=360 if talk else 300,
+            elem_id="x-t",
+            elem_classes=["pixelated"],
+            **picture,
+        )
+        eps = gr.Image(
+            first.eps,
+            label="ε (fixed; shown at ±3σ)",
+            height=360 if talk else 300,
+            elem_id="eps",
+            elem_classes=["pixelated"],
+            **picture,
+        )
+    with gr.Row():
+        with gr.Column(min_width=320):
+            histogram = gr.LinePlot(
+                first.scrubbed.histogram,
+                x="value",
+                y="density",
+                color="series",
+                height=320 if talk else 260,
+                title="Pixels of x_t against N(0, 1)",
+                x_title="pixel value",
+                y_title="density",
+                elem_id="histogram",
+                x_lim=[-4, 4],
+                color_map=HISTOGRAM_COLORS,
+                colors_in_legend=[],
+                elem_classes=[PLOT_CLASS],
+            )
+            gr.HTML(legend_html(HISTOGRAM_COLORS), elem_id="histogram-legend")
+        x0_hat = gr.Image(
+            first.scrubbed.x0_hat, label="Model's x̂₀ from x_t", height=360 if talk else 300, elem_id="x0-hat", **picture
+        )
+    x0_note = gr.Markdown(first.scrubbed.x0_note, elem_id="x0-note")
+    return x_t, eps, histogram, x0_hat, x0_note
+
+
+def _filmstrip(first: ForwardView, talk: bool) -> gr.Image:
     if talk:  # the strip fills the width; a heading, because Gradio's label overlay would cover x0's tile
         gr.Markdown("**Filmstrip: the same image and ε at several t**", elem_id="filmstrip-title")
-    strip = gr.Image(
-        views0.filmstrip,
+    return gr.Image(
+        first.filmstrip,
         label="Filmstrip: the same image and ε at several t",
         format="png",
         type="pil",
@@ -432,13 +455,16 @@ def build_tab(pipelines: PipelineCache | None, talk: bool = False) -> None:
         show_label=not talk,
         elem_classes=["fill-panel"] if talk else None,
     )
+
+
+def _chain_panel(first: ChainView, talk: bool) -> ChainPanel:
     with gr.Accordion("Chain vs closed form: t small steps of Eq. 2 against one jump of Eq. 4", open=not talk):
         with gr.Row():
-            chain_btn = gr.Button("Run the chain to t", elem_id="run-chain", scale=0, min_width=220)
-            chain_seed = gr.Number(0, precision=0, label="chain seed", scale=0, min_width=120)
+            button = gr.Button("Run the chain to t", elem_id="run-chain", scale=0, min_width=220)
+            seed = gr.Number(0, precision=0, label="chain seed", scale=0, min_width=120)
         with gr.Row():
-            chain_img = gr.Image(
-                chain0.chain,
+            chain = gr.Image(
+                first.chain,
                 label="chain: t + 1 steps, fresh noise each",
                 format="png",
                 type="pil",
@@ -446,49 +472,62 @@ def build_tab(pipelines: PipelineCache | None, talk: bool = False) -> None:
                 interactive=False,
                 elem_id="chain",
             )
-            closed_img = gr.Image(
-                chain0.closed,
+            closed = gr.Image(
+                first.closed,
                 label="closed form: one step with ε",
                 format="png",
                 type="pil",
                 height=256,
                 interactive=False,
             )
-        chain_stats = gr.Dataframe(
-            chain0.statistics, label="Statistics (both residuals ≈ N(0, 1))", interactive=False, elem_id="chain-stats"
+        statistics = gr.Dataframe(
+            first.statistics, label="Statistics (both residuals ≈ N(0, 1))", interactive=False, elem_id="chain-stats"
         )
+    return ChainPanel(button, seed, [chain, closed, statistics])
 
-    views = [eps_img, strip, x_t_img, numbers, hist, x0_img, x0_note]
+
+def _wire(src: Source, views: Views, chain: ChainPanel, state: gr.State, pipelines: PipelineCache | None) -> None:
     quiet = {"show_progress": "hidden", "trigger_mode": "always_last"}
+    shown = [state, *views.all()]
 
     def bind(fn):
         return partial(fn, pipelines=pipelines)
 
+    controls = [src.size, src.mode, src.kind, src.t, state]
     new_image_events = [
-        upload.upload(bind(load_upload), [upload, size, mode, kind, t, state], [state, *views], api_name="load_upload"),
-        example.change(
-            bind(load_example_image), [example, size, mode, kind, t, state], [state, *views], api_name="load_example"
-        ),
-        sketch.change(
-            bind(load_sketch), [sketch, size, mode, kind, t, state], [state, *views], api_name="load_sketch", **quiet
-        ),
-        gr.on(
-            [size.change, mode.change],
-            bind(change_resolution),
-            [size, mode, kind, t, state],
-            [state, *views],
-            api_name="set_resolution",
-        ),
-        reseed_btn.click(bind(new_noise), [kind, t, state], [state, *views], api_name="new_noise"),
+        src.upload.upload(bind(load_upload), [src.upload, *controls], shown, api_name="load_upload"),
+        src.example.change(bind(load_example_image), [src.example, *controls], shown, api_name="load_example"),
+        src.sketch.change(bind(load_sketch), [src.sketch, *controls], shown, api_name="load_sketch", **quiet),
+        gr.on([src.size.change, src.mode.change], bind(change_resolution), controls, shown, api_name="set_resolution"),
+        src.reseed.click(bind(new_noise), [src.kind, src.t, state], shown, api_name="new_noise"),
     ]
     for event in new_image_events:  # the chain panel would otherwise keep showing the previous image
-        event.then(
-            clear_chain, None, [chain_img, closed_img, chain_stats], show_progress="hidden", api_visibility="private"
-        )
-    kind.change(bind(set_schedule), [state, kind, t], views, api_name="set_schedule")
-    t.change(
-        partial(scrub_event, pipelines=pipelines, png=FastPng()), [state, kind, t], views[2:], api_name="scrub", **quiet
+        event.then(clear_chain, None, chain.outputs, show_progress="hidden", api_visibility="private")
+    src.kind.change(bind(set_schedule), [state, src.kind, src.t], views.all(), api_name="set_schedule")
+    src.t.change(
+        partial(scrub_event, pipelines=pipelines, png=FastPng()),
+        [state, src.kind, src.t],
+        views.scrubbed(),
+        api_name="scrub",
+        **quiet,
     )
-    chain_btn.click(
-        chain_event, [state, kind, t, chain_seed], [chain_img, closed_img, chain_stats], api_name="chain_vs_closed"
-    )
+    chain.button.click(chain_event, [state, src.kind, src.t, chain.seed], chain.outputs, api_name="chain_vs_closed")
+
+
+def build_tab(pipelines: PipelineCache | None, talk: bool = False) -> None:
+    """The tab's components and events; call inside ``gr.Tab``."""
+    first = "Astronaut"
+    state0 = example_state(first, 256, "RGB", 0)
+    views0 = all_views(state0, "linear", 250, pipelines=None)  # the model loads lazily, on the first digit
+    state = gr.State(state0)
+    with gr.Row(equal_height=False):
+        with gr.Column(scale=4, min_width=320):
+            src = _source(first, talk)
+            readouts = gr.Markdown(
+                views0.scrubbed.readouts, latex_delimiters=LATEX, elem_classes=["readouts"], elem_id="readouts"
+            )
+        with gr.Column(scale=6):
+            x_t, eps, histogram, x0_hat, x0_note = _pictures(views0, talk)
+    views = Views(eps, _filmstrip(views0, talk), x_t, readouts, histogram, x0_hat, x0_note)
+    chain = _chain_panel(chain_vs_closed(state0, "linear", 250, seed=0), talk)
+    _wire(src, views, chain, state, pipelines)

@@ -21,10 +21,17 @@ SKIP = _Skip()  # "leave this output as it is"
 
 @dataclasses.dataclass(frozen=True)
 class Outputs:
-    """Base of the views handlers return; ``as_outputs()`` is the tuple Gradio wants, in field order."""
+    """Base of the views handlers return; ``as_outputs()`` is the tuple Gradio wants, in field order (a field that
+    is itself ``Outputs`` stands for its own outputs, in place)."""
 
     def as_outputs(self) -> tuple:
-        return tuple(gr.skip() if value is SKIP else value for value in self.values())
+        outputs = []
+        for value in self.values():
+            if isinstance(value, Outputs):
+                outputs.extend(value.as_outputs())
+            else:
+                outputs.append(gr.skip() if value is SKIP else value)
+        return tuple(outputs)
 
     def values(self) -> tuple:
         return tuple(getattr(self, f.name) for f in dataclasses.fields(self))
