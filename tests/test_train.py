@@ -19,22 +19,47 @@ from safetensors.torch import load_file
 
 import train
 from ddpm import DDPMError, load_pipeline
+from training.data import ImageFolder
 
 ROOT = Path(__file__).resolve().parent.parent
 CIFAR10_CONFIG = ROOT / "tests" / "fixtures" / "configs" / "ddpm-cifar10-32.json"
 MICRO_CONFIG = {
-    "sample_size": 16, "in_channels": 1, "out_channels": 1, "block_out_channels": [8, 16], "layers_per_block": 1,
-    "down_block_types": ["DownBlock2D", "AttnDownBlock2D"], "up_block_types": ["AttnUpBlock2D", "UpBlock2D"],
-    "norm_num_groups": 4, "attention_head_dim": None,
+    "sample_size": 16,
+    "in_channels": 1,
+    "out_channels": 1,
+    "block_out_channels": [8, 16],
+    "layers_per_block": 1,
+    "down_block_types": ["DownBlock2D", "AttnDownBlock2D"],
+    "up_block_types": ["AttnUpBlock2D", "UpBlock2D"],
+    "norm_num_groups": 4,
+    "attention_head_dim": None,
 }
 
 
 def micro_args(tmp_path: Path, out: Path, *extra: str, channels: int = 1, steps: int = 4) -> list[str]:
     config = tmp_path / f"micro_{channels}.json"
     config.write_text(json.dumps({**MICRO_CONFIG, "in_channels": channels, "out_channels": channels}))
-    return ["--model-config", str(config), "--channels", str(channels), "--image-size", "16", "--batch-size", "8",
-            "--steps", str(steps), "--save-every", str(steps), "--warmup", "2", "--grid-steps", "2",
-            "--out", str(out), *extra]
+    return [
+        "--model-config",
+        str(config),
+        "--channels",
+        str(channels),
+        "--image-size",
+        "16",
+        "--batch-size",
+        "8",
+        "--steps",
+        str(steps),
+        "--save-every",
+        str(steps),
+        "--warmup",
+        "2",
+        "--grid-steps",
+        "2",
+        "--out",
+        str(out),
+        *extra,
+    ]
 
 
 def image_folder(root: Path, count: int = 20) -> Path:
@@ -91,29 +116,42 @@ def test_tiny_run_writes_state_logs_grids_and_a_pipeline_diffusers_loads(tmp_pat
 
 
 # ------------------------------------------------------------------------------------------------------- resume
-@pytest.mark.parametrize(("crash_at", "grad_accum"), [(3, 1), (4, 1), (2, 2)],
-                         ids=["epoch-end", "mid-epoch", "grad-accum"])
+@pytest.mark.parametrize(
+    ("crash_at", "grad_accum"), [(3, 1), (4, 1), (2, 2)], ids=["epoch-end", "mid-epoch", "grad-accum"]
+)
 def test_resume_after_a_crash_continues_exactly(tmp_path, monkeypatch, crash_at, grad_accum):
     """20 images in batches of 6 → 3 batches an epoch, so the runs cross epochs and stop inside and at their ends."""
     data = image_folder(tmp_path / "data")
 
     def argv(out, *extra):
-        return micro_args(tmp_path, out, "--data", str(data), "--batch-size", "6", "--grad-accum", str(grad_accum),
-                          "--save-every", str(crash_at), *extra, steps=6)
+        return micro_args(
+            tmp_path,
+            out,
+            "--data",
+            str(data),
+            "--batch-size",
+            "6",
+            "--grad-accum",
+            str(grad_accum),
+            "--save-every",
+            str(crash_at),
+            *extra,
+            steps=6,
+        )
 
     assert train.main(argv(tmp_path / "whole")) == 0
 
     class Crash(Exception):
         pass
 
-    save_all = train.save_all
+    save_checkpoint = train.save_checkpoint
 
-    def save_then_crash(*args):
-        save_all(*args)
-        if torch.load(args[1] / "state.pt", weights_only=True)["step"] == crash_at:
+    def save_then_crash(run):
+        save_checkpoint(run)
+        if torch.load(run.out / "state.pt", weights_only=True)["step"] == crash_at:
             raise Crash
 
-    monkeypatch.setattr(train, "save_all", save_then_crash)
+    monkeypatch.setattr(train, "save_checkpoint", save_then_crash)
     with pytest.raises(Crash):
         train.main(argv(tmp_path / "resumed"))
     monkeypatch.undo()
@@ -128,8 +166,11 @@ def test_resume_after_a_crash_continues_exactly(tmp_path, monkeypatch, crash_at,
         assert all(torch.equal(resumed[part][k], whole[part][k]) for k in whole[part]), part
     moments = [(s["exp_avg"], s["exp_avg_sq"]) for s in whole["optimizer"]["state"].values()]
     resumed_moments = [(s["exp_avg"], s["exp_avg_sq"]) for s in resumed["optimizer"]["state"].values()]
-    assert all(torch.equal(a, b) for pair, other in zip(moments, resumed_moments, strict=True)
-               for a, b in zip(pair, other, strict=True))
+    assert all(
+        torch.equal(a, b)
+        for pair, other in zip(moments, resumed_moments, strict=True)
+        for a, b in zip(pair, other, strict=True)
+    )
     losses = [[r["loss"] for r in read_rows(tmp_path / run / "loss.csv")] for run in ("whole", "resumed")]
     assert losses[0] == losses[1] and len(losses[0]) == 6
 
@@ -164,7 +205,7 @@ def mixed_image_folder(root: Path) -> dict[str, float]:
 @pytest.mark.parametrize("channels", [1, 3])
 def test_image_folder_reads_every_mode_and_size_nested(tmp_path, channels):
     expected = mixed_image_folder(tmp_path)
-    dataset = train.ImageFolder(tmp_path, image_size=16, channels=channels)
+    dataset = ImageFolder(tmp_path, image_size=16, channels=channels)
     assert len(dataset) == 6
     for path, x in zip(dataset.paths, (dataset[i] for i in range(len(dataset))), strict=True):
         assert x.shape == (channels, 16, 16) and x.dtype == torch.float32
@@ -177,7 +218,7 @@ def test_empty_folder_is_a_clear_error(tmp_path, capsys):
     (tmp_path / "empty" / "sub").mkdir(parents=True)
     (tmp_path / "empty" / "readme.txt").write_text("no images here")
     with pytest.raises(DDPMError, match="No images .* found under"):
-        train.ImageFolder(tmp_path / "empty", 16, 1)
+        ImageFolder(tmp_path / "empty", 16, 1)
     assert train.main(micro_args(tmp_path, tmp_path / "out", "--data", str(tmp_path / "empty"))) == 2
     assert "No images" in capsys.readouterr().err
 
@@ -185,8 +226,12 @@ def test_empty_folder_is_a_clear_error(tmp_path, capsys):
 def test_training_on_a_color_folder(tmp_path):
     mixed_image_folder(tmp_path / "data")
     out = tmp_path / "out"
-    assert train.main(micro_args(tmp_path, out, "--data", str(tmp_path / "data"), "--batch-size", "4",
-                                 channels=3, steps=2)) == 0
+    assert (
+        train.main(
+            micro_args(tmp_path, out, "--data", str(tmp_path / "data"), "--batch-size", "4", channels=3, steps=2)
+        )
+        == 0
+    )
     assert load_pipeline(out / "pipeline").image_shape == (3, 16, 16)
     assert "`" + str(tmp_path / "data") + "`" in (out / "pipeline" / "README.md").read_text()
 
@@ -210,9 +255,19 @@ def test_push_to_hub_uploads_the_final_pipeline_folder_once(tmp_path, monkeypatc
     assert train.main(micro_args(tmp_path, out, "--save-every", "2", "--push-to-hub", "me/tiny-ddpm")) == 0
     assert calls == [
         ("create_repo", "me/tiny-ddpm", {"exist_ok": True}),
-        ("upload_folder", "me/tiny-ddpm", str(out / "pipeline"),
-         ["README.md", "model_index.json", "samples.png", "scheduler/scheduler_config.json", "unet/config.json",
-          "unet/diffusion_pytorch_model.safetensors"]),
+        (
+            "upload_folder",
+            "me/tiny-ddpm",
+            str(out / "pipeline"),
+            [
+                "README.md",
+                "model_index.json",
+                "samples.png",
+                "scheduler/scheduler_config.json",
+                "unet/config.json",
+                "unet/diffusion_pytorch_model.safetensors",
+            ],
+        ),
     ]
 
 
@@ -258,7 +313,11 @@ def test_ddp_on_two_cpu_processes_keeps_the_ranks_in_sync(tmp_path):
     env = {**os.environ, "OMP_NUM_THREADS": "1", "DUMP_DIR": str(tmp_path), "PYTHONPATH": str(ROOT)}
     result = subprocess.run(
         [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node", "2", str(runner), *argv],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
 
@@ -273,13 +332,74 @@ def test_ddp_on_two_cpu_processes_keeps_the_ranks_in_sync(tmp_path):
 
 
 # -------------------------------------------------------------------------------------------------- bad inputs
-@pytest.mark.parametrize(("argv", "message"), [
-    (["--data", "mnist5k", "--channels", "3", "--model", "tiny"], "MNIST is grayscale"),
-    (["--model", "huge"], "Unknown model preset 'huge'"),
-    (["--channels", "3", "--image-size", "64", "--model-config", str(CIFAR10_CONFIG)], "sample_size=32"),
-    (["--channels", "1", "--model-config", str(CIFAR10_CONFIG)], "in_channels=3"),
-])
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--data", "mnist5k", "--channels", "3", "--model", "tiny"], "MNIST is grayscale"),
+        (["--model", "huge"], "Unknown model preset 'huge'"),
+        (["--channels", "3", "--image-size", "64", "--model-config", str(CIFAR10_CONFIG)], "sample_size=32"),
+        (["--channels", "1", "--model-config", str(CIFAR10_CONFIG)], "in_channels=3"),
+    ],
+)
 def test_bad_inputs_exit_2_with_one_clear_sentence(tmp_path, capsys, argv, message):
     assert train.main([*argv, "--out", str(tmp_path / "out")]) == 2
     err = capsys.readouterr().err
     assert err.startswith("error: ") and message in err and "Traceback" not in err
+
+
+# -------------------------------------------------------------------------------------- state, publishing, data
+def test_the_saved_state_loads_back_as_it_was(tmp_path):
+    from torch.optim.swa_utils import AveragedModel
+
+    from training.state import Progress, Trainee, load_state, save_state
+
+    def trainee(seed):
+        torch.manual_seed(seed)
+        args = train.parse_args(["--image-size", "16"])
+        unet = train.UNet(train.checked_config(train.unet_preset("tiny", 1, 16), args))
+        optimizer = torch.optim.AdamW(unet.parameters(), lr=1e-3)
+        unet(torch.randn(2, 1, 16, 16), torch.tensor([1, 2])).square().mean().backward()
+        optimizer.step()  # moments to save
+        return Trainee(unet, AveragedModel(unet), optimizer, torch.amp.GradScaler("cpu", enabled=False))
+
+    saved, generator = trainee(0), torch.Generator().manual_seed(42)
+    torch.rand(3, generator=generator)  # a generator part-way through its stream
+    rng = torch.get_rng_state()
+    save_state(tmp_path / "state.pt", saved, Progress(17, 3, 12.5), generator)
+    assert not (tmp_path / "state.pt.tmp").exists()
+    restored = trainee(1)
+    torch.manual_seed(999)  # load_state restores torch's RNG as well
+    progress, generator_state = load_state(tmp_path / "state.pt", restored)
+    assert progress == Progress(17, 3, 12.5) and torch.equal(generator_state, generator.get_state())
+    assert torch.equal(torch.get_rng_state(), rng)
+    for a, b in [(saved.unet, restored.unet), (saved.ema, restored.ema)]:
+        assert all(torch.equal(x, y) for x, y in zip(a.state_dict().values(), b.state_dict().values(), strict=True))
+    moments = [s["exp_avg"] for s in saved.optimizer.state.values()]
+    assert all(torch.equal(x, s["exp_avg"]) for x, s in zip(moments, restored.optimizer.state.values(), strict=True))
+
+
+@pytest.mark.parametrize(
+    ("preset", "size", "expected"),
+    [
+        ("tiny", 32, "attention at 8×8 and in the middle block (8×8)"),
+        ("cifar10", 32, "attention at 16×16 and in the middle block (4×4)"),
+    ],
+)
+def test_the_model_card_says_where_the_unet_attends(preset, size, expected):
+    from ddpm.unet import UNetConfig
+    from training.publish import attention_note
+
+    assert attention_note(UNetConfig.from_dict(train.unet_preset(preset, 1, size))) == expected
+
+
+def test_the_data_sources_import_without_the_training_script():
+    code = "import sys, training.data; assert 'train' not in sys.modules; print(len(training.data.mnist5k(32)))"
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.strip() == "5000"
+
+
+def test_a_bad_device_is_one_sentence(tmp_path, capsys):
+    assert train.main(["--device", "tpu", "--out", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and "tpu" in err and "Traceback" not in err

@@ -1,0 +1,1 @@
+"""What train.py runs: data sources, the resumable training state, and publishing a trained model."""
