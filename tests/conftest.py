@@ -18,9 +18,15 @@ FIXTURES = Path(__file__).parent / "fixtures"
 
 # A small model shaped like the one we train on MNIST: 3 levels, attention only at 8×8.
 TINY_CONFIG = {
-    "sample_size": 32, "in_channels": 1, "out_channels": 1, "block_out_channels": [16, 32, 32],
-    "layers_per_block": 1, "down_block_types": ["DownBlock2D", "DownBlock2D", "AttnDownBlock2D"],
-    "up_block_types": ["AttnUpBlock2D", "UpBlock2D", "UpBlock2D"], "norm_num_groups": 8, "attention_head_dim": None,
+    "sample_size": 32,
+    "in_channels": 1,
+    "out_channels": 1,
+    "block_out_channels": [16, 32, 32],
+    "layers_per_block": 1,
+    "down_block_types": ["DownBlock2D", "DownBlock2D", "AttnDownBlock2D"],
+    "up_block_types": ["AttnUpBlock2D", "UpBlock2D", "UpBlock2D"],
+    "norm_num_groups": 8,
+    "attention_head_dim": None,
 }
 
 
@@ -48,8 +54,15 @@ def write_flat_checkpoint(folder: Path, config: dict, state_dict: dict, schedule
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "config.json").write_text(json.dumps(config))
     save_file({k: v.contiguous() for k, v in state_dict.items()}, str(folder / "diffusion_pytorch_model.safetensors"))
-    scheduler = scheduler or {"_class_name": "DDPMScheduler", "num_train_timesteps": 1000, "beta_schedule": "linear",
-                              "beta_start": 1e-4, "beta_end": 0.02, "variance_type": "fixed_large", "clip_sample": True}
+    scheduler = scheduler or {
+        "_class_name": "DDPMScheduler",
+        "num_train_timesteps": 1000,
+        "beta_schedule": "linear",
+        "beta_start": 1e-4,
+        "beta_end": 0.02,
+        "variance_type": "fixed_large",
+        "clip_sample": True,
+    }
     (folder / "scheduler_config.json").write_text(json.dumps(scheduler))
     return folder
 
@@ -90,7 +103,20 @@ def browser():
     """Debian's headless Chromium through Playwright (never `playwright install`)."""
     playwright_api = pytest.importorskip("playwright.sync_api")
     with playwright_api.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True,
-                                     args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        chromium = p.chromium.launch(
+            executable_path="/usr/bin/chromium",
+            headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
         yield chromium
         chromium.close()
+
+
+@pytest.fixture
+def drawn_seven():
+    """A 7 drawn as the Sketchpad gives it: black strokes on a transparent 280² canvas (RGBA)."""
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGBA", (280, 280), (0, 0, 0, 0))
+    ImageDraw.Draw(image).line([(60, 60), (220, 60), (120, 240)], fill=(0, 0, 0, 255), width=22)
+    return image

@@ -28,9 +28,13 @@ def free_port() -> int:
 def launch(model_dir: Path, *extra: str):
     port = free_port()
     env = {**os.environ, "OMP_NUM_THREADS": "1", "GRADIO_ANALYTICS_ENABLED": "False", "HF_HUB_OFFLINE": "1"}
-    process = subprocess.Popen([sys.executable, "app.py", "--model", str(model_dir), "--device", "cpu",
-                                "--port", str(port), *extra], cwd=ROOT, env=env,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    process = subprocess.Popen(
+        [sys.executable, "app.py", "--model", str(model_dir), "--device", "cpu", "--port", str(port), *extra],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     url = f"http://127.0.0.1:{port}/"
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
@@ -50,13 +54,13 @@ def src(page, selector: str) -> str:
 
 
 def wait_src_change(page, selector: str, old: str) -> str:
-    page.wait_for_function("([sel, old]) => { const e = document.querySelector(sel); return e && e.src !== old; }",
-                           arg=[selector, old], timeout=TIMEOUT_MS)
+    page.wait_for_function(
+        "([sel, old]) => { const e = document.querySelector(sel); return e && e.src !== old; }",
+        arg=[selector, old],
+        timeout=TIMEOUT_MS,
+    )
     return src(page, selector)
 
 
 def settle(page, ms=600):
     page.wait_for_timeout(ms)
-
-
-

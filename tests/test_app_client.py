@@ -1,24 +1,20 @@
 """gradio_client against the app launched on localhost: every endpoint called with real inputs."""
 
-
 import numpy as np
 import pytest
 from gradio_client import Client, handle_file
 from PIL import Image, ImageDraw
+from ui.widgets import EXAMPLES_DIR
 
 import app
-from ddpm import NoiseSchedule, Pipeline, save_pipeline
-from tests.conftest import TINY_CONFIG, free_port, random_unet
-from ui.widgets import EXAMPLES_DIR
+from tests.conftest import free_port
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def url(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("model") / "tiny"
-    save_pipeline(Pipeline(random_unet(TINY_CONFIG), NoiseSchedule.make("linear", 1000)), folder)
-    demo = app.build_demo(model=str(folder), device="cpu")
+def url(tiny_model_dir):
+    demo = app.build_demo(model=tiny_model_dir, device="cpu")
     demo.launch(server_name="127.0.0.1", server_port=free_port(), prevent_thread_lock=True, quiet=True)
     yield demo.local_url
     demo.close()
@@ -35,8 +31,17 @@ def pixels(path) -> np.ndarray:
 
 def test_every_endpoint_is_named(client):
     names = set(client.view_api(print_info=False, return_format="dict")["named_endpoints"])
-    assert {"/load_upload", "/load_example", "/load_sketch", "/set_resolution", "/new_noise", "/set_schedule",
-            "/scrub", "/chain_vs_closed", "/explore"} <= names
+    assert {
+        "/load_upload",
+        "/load_example",
+        "/load_sketch",
+        "/set_resolution",
+        "/new_noise",
+        "/set_schedule",
+        "/scrub",
+        "/chain_vs_closed",
+        "/explore",
+    } <= names
 
 
 def test_forward_endpoints_share_one_session(client, tmp_path):

@@ -7,11 +7,6 @@ import pandas as pd
 import pytest
 import torch
 from PIL import Image, ImageDraw
-
-from ddpm import NoiseSchedule, Pipeline, save_pipeline
-from ddpm.diffusion import q_chain
-from tests.conftest import TINY_CONFIG, random_unet
-from ui import forward, schedules
 from ui.widgets import (
     EXAMPLES,
     FastPng,
@@ -22,6 +17,11 @@ from ui.widgets import (
     png_bytes,
     sketch_to_digit,
 )
+
+from ddpm import NoiseSchedule, Pipeline, save_pipeline
+from ddpm.diffusion import q_chain
+from tests.conftest import TINY_CONFIG, random_unet
+from ui import forward, schedules
 
 
 @pytest.fixture(scope="module")
@@ -87,8 +87,10 @@ def test_the_slider_gets_x_t_as_a_fast_png_file_with_the_same_pixels(astronaut):
 def test_png_bytes_is_lossless(shape):
     rng = np.random.default_rng(0)
     noise = rng.integers(0, 256, shape, dtype=np.uint8)
-    smooth = np.broadcast_to(np.linspace(0, 255, shape[1]).astype(np.uint8)[None, :, None],
-                             (shape[0], shape[1], shape[2] if len(shape) == 3 else 1)).reshape(shape)
+    smooth = np.broadcast_to(
+        np.linspace(0, 255, shape[1]).astype(np.uint8)[None, :, None],
+        (shape[0], shape[1], shape[2] if len(shape) == 3 else 1),
+    ).reshape(shape)
     for array in (noise, smooth, np.zeros(shape, np.uint8)):
         with Image.open(io.BytesIO(png_bytes(array))) as image:
             assert image.format == "PNG" and image.mode == ("RGB" if shape[-1] == 3 else "L")
@@ -245,21 +247,31 @@ def test_respaced_chain_keeps_the_marginals():
     np.testing.assert_allclose(prod, s.alpha_bars[chain.t_k.tolist()].numpy(), rtol=1e-5)
 
 
-@pytest.mark.parametrize(("args", "words"), [
-    ({"beta_start": 0.02, "beta_end": 0.01}, "β_start < β_end"),
-    ({"beta_end": 1.5}, "β_end"),
-    ({"T": 1}, "T must be"),
-    ({"T": None}, "Fill in"),
-    ({"kinds": []}, "at least one schedule"),
-    ({"num_steps": 0}, "at least one step"),
-])
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        ({"beta_start": 0.02, "beta_end": 0.01}, "β_start < β_end"),
+        ({"beta_end": 1.5}, "β_end"),
+        ({"T": 1}, "T must be"),
+        ({"T": None}, "Fill in"),
+        ({"kinds": []}, "at least one schedule"),
+        ({"num_steps": 0}, "at least one step"),
+    ],
+)
 def test_bad_parameters_give_a_message(args, words):
     kwargs = {"kinds": ["linear", "quadratic"], **args}
     result = schedules.explore(**kwargs)
     assert isinstance(result, str) and words in result
-    event = schedules.explore_event(kwargs["kinds"], kwargs.get("T", 1000), kwargs.get("beta_start", 1e-4),
-                                    kwargs.get("beta_end", 0.02), 0.008, kwargs.get("num_steps", 5), "leading",
-                                    "Astronaut")
+    event = schedules.explore_event(
+        kwargs["kinds"],
+        kwargs.get("T", 1000),
+        kwargs.get("beta_start", 1e-4),
+        kwargs.get("beta_end", 0.02),
+        0.008,
+        kwargs.get("num_steps", 5),
+        "leading",
+        "Astronaut",
+    )
     assert event[0].startswith("⚠️") and len(event) == len(schedules.explore(["linear"]).as_tuple())
 
 

@@ -66,8 +66,10 @@ def test_forward_tab(app_page, tmp_path):
     # the slider's number box and ↺ button are not squashed (Gradio's box is 24 px high and clips what overflows)
     reset = page.locator("#t-slider .reset-button").bounding_box()
     assert reset["height"] >= (44 if suffix else 20) and reset["width"] >= (44 if suffix else 20)
-    assert page.evaluate("() => { const b = document.querySelector('#t-slider .tab-like-container');"
-                         " return b.scrollHeight <= b.clientHeight + 1 && b.scrollWidth <= b.clientWidth + 1; }")
+    assert page.evaluate(
+        "() => { const b = document.querySelector('#t-slider .tab-like-container');"
+        " return b.scrollHeight <= b.clientHeight + 1 && b.scrollWidth <= b.clientWidth + 1; }"
+    )
     assert font_px(page, "#histogram .role-axis-label text") >= (18 if suffix else 10)
     assert page.locator("#histogram .role-legend").count() == 0  # ours, in page type, below the plot
     assert page.locator("#histogram-legend .legend-key").count() == 2

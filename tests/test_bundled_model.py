@@ -43,10 +43,13 @@ def test_bundled_model_draws_digits_not_noise(pipe):
 def test_bundled_model_runs_the_same_in_diffusers(pipe):
     """A trained network is not chaotic under DDIM, so the whole run compares directly (stock diffusers)."""
     with torch.inference_mode():
-        ddim = DDIMPipeline(DDPMPipeline.from_pretrained(BUNDLED_MODEL).unet, DDIMScheduler.from_pretrained(
-            BUNDLED_MODEL, subfolder="scheduler"))
-        theirs = ddim(batch_size=4, generator=torch.Generator().manual_seed(1), eta=0.0, num_inference_steps=50,
-                      output_type="np").images
+        ddim = DDIMPipeline(
+            DDPMPipeline.from_pretrained(BUNDLED_MODEL).unet,
+            DDIMScheduler.from_pretrained(BUNDLED_MODEL, subfolder="scheduler"),
+        )
+        theirs = ddim(
+            batch_size=4, generator=torch.Generator().manual_seed(1), eta=0.0, num_inference_steps=50, output_type="np"
+        ).images
     *_, last = pipe.denoise(batch_size=4, sampler="ddim", num_steps=50, seed=1)
     ours = ((last.x_t + 1) / 2).clamp(0, 1).permute(0, 2, 3, 1).numpy()
     err = np.abs(ours - theirs).max()

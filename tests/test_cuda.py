@@ -28,8 +28,10 @@ def test_bundled_model_same_seed_same_pictures_on_cpu_and_cuda(sampler, steps):
     cpu = load_pipeline(BUNDLED_MODEL, device="cpu").sample(8, sampler, steps, seed=3)
     gpu = load_pipeline(BUNDLED_MODEL, device="cuda").sample(8, sampler, steps, seed=3)
     diff = level_differences(cpu, gpu)
-    print(f"{sampler}-{steps} CPU vs CUDA: max {diff.max()} levels, mean {diff.mean():.4f}, "
-          f"pixels off by >2 levels {np.mean(diff > 2):.2%}")
+    print(
+        f"{sampler}-{steps} CPU vs CUDA: max {diff.max()} levels, mean {diff.mean():.4f}, "
+        f"pixels off by >2 levels {np.mean(diff > 2):.2%}"
+    )
     assert diff.mean() < 0.5
     assert np.mean(diff > 8) < 0.002
 
@@ -60,12 +62,35 @@ def test_unet_matches_diffusers_on_cuda():
 
 
 def test_train_py_runs_on_cuda_with_mixed_precision(tmp_path):
-    config = {**fixture_config("ddpm-cifar10-32"), "block_out_channels": [32, 64, 64, 64], "in_channels": 1,
-              "out_channels": 1, "norm_num_groups": 16}
+    config = {
+        **fixture_config("ddpm-cifar10-32"),
+        "block_out_channels": [32, 64, 64, 64],
+        "in_channels": 1,
+        "out_channels": 1,
+        "norm_num_groups": 16,
+    }
     (tmp_path / "unet.json").write_text(json.dumps(config))
     out = tmp_path / "run"
-    argv = ["--data", "mnist5k", "--model-config", str(tmp_path / "unet.json"), "--steps", "20", "--save-every",
-            "10", "--batch-size", "32", "--warmup", "2", "--grid-steps", "5", "--device", "cuda", "--out", str(out)]
+    argv = [
+        "--data",
+        "mnist5k",
+        "--model-config",
+        str(tmp_path / "unet.json"),
+        "--steps",
+        "20",
+        "--save-every",
+        "10",
+        "--batch-size",
+        "32",
+        "--warmup",
+        "2",
+        "--grid-steps",
+        "5",
+        "--device",
+        "cuda",
+        "--out",
+        str(out),
+    ]
     assert train.main(argv) == 0
     assert train.main([*argv[:5], "30", *argv[6:], "--resume"]) == 0
     state = torch.load(out / "state.pt", weights_only=True)

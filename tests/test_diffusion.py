@@ -6,7 +6,15 @@ import pytest
 import torch
 
 from ddpm import NoiseSchedule
-from ddpm.diffusion import predict_eps_from_x0, predict_x0_from_eps, q_posterior, q_sample, q_step, training_loss
+from ddpm.diffusion import (
+    predict_eps_from_x0,
+    predict_x0_from_eps,
+    q_chain,
+    q_posterior,
+    q_sample,
+    q_step,
+    training_loss,
+)
 from ddpm.schedule import SCHEDULE_KINDS
 
 N = 20_000  # Monte-Carlo samples per pixel
@@ -118,3 +126,18 @@ def test_training_loss_is_l_simple():
     noise = torch.randn(x0.shape, generator=g)
     fixed = training_loss(lambda x_t, t: torch.zeros_like(x_t), s, x0, t=torch.zeros(64, dtype=torch.long), noise=noise)
     assert fixed.item() == pytest.approx(noise.pow(2).mean().item(), rel=1e-6)
+
+
+def test_q_chain_matches_q_sample_moments():
+    s = NoiseSchedule.make("cosine", 50)
+    x0 = torch.full((4000, 1, 1, 1), 0.7)
+    x_t = q_chain(s, x0, 30, torch.Generator().manual_seed(0))
+    assert abs(x_t.mean().item() - s.sqrt_alpha_bars[30].item() * 0.7) < 0.05
+    assert abs(x_t.std().item() - s.sqrt_one_minus_alpha_bars[30].item()) < 0.05
+
+
+def test_t_at_snr():
+    s = NoiseSchedule.make("linear", 1000)
+    t = s.t_at_snr(1.0)
+    assert s.snr[t] <= 1 < s.snr[t - 1]
+    assert s.t_at_snr(1e-12) is None

@@ -32,8 +32,12 @@ def legacy_names(state_dict: dict) -> dict:
 def test_save_then_load_in_ours_and_in_diffusers_gives_the_same_images(tiny_pipeline, tmp_path):
     folder = save_pipeline(tiny_pipeline, tmp_path / "saved")
     assert {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()} == {
-        "model_index.json", "README.md", "unet/config.json", "unet/diffusion_pytorch_model.safetensors",
-        "scheduler/scheduler_config.json"}
+        "model_index.json",
+        "README.md",
+        "unet/config.json",
+        "unet/diffusion_pytorch_model.safetensors",
+        "scheduler/scheduler_config.json",
+    }
     card = (folder / "README.md").read_text()
     assert card.startswith("---\nlibrary_name: diffusers\n") and "unconditional-image-generation" in card
 
@@ -41,8 +45,9 @@ def test_save_then_load_in_ours_and_in_diffusers_gives_the_same_images(tiny_pipe
     assert np.array_equal(ours, tiny_pipeline.sample(batch_size=2, sampler="ddpm", num_steps=20, seed=0))
     theirs = DDPMPipeline.from_pretrained(folder)
     with torch.inference_mode():
-        images = theirs(batch_size=2, generator=torch.Generator().manual_seed(0), num_inference_steps=20,
-                        output_type="np").images
+        images = theirs(
+            batch_size=2, generator=torch.Generator().manual_seed(0), num_inference_steps=20, output_type="np"
+        ).images
     assert np.abs((images * 255).round().astype(int) - ours.astype(int)).max() <= 1
 
 
@@ -91,8 +96,14 @@ def test_unknown_hub_id_offline_is_one_clear_sentence(hub_cache):
 def test_hub_cache_through_the_environment_end_to_end(hub_cache):
     """A fresh process with only HF_HUB_CACHE and HF_HUB_OFFLINE=1 set, as a user would, via the CLI."""
     env = {**os.environ, "HF_HUB_CACHE": str(hub_cache), "HF_HUB_OFFLINE": "1"}
-    done = subprocess.run([sys.executable, "-m", "ddpm", "info", "google/ddpm-cifar10-32"], cwd=REPO, env=env,
-                          capture_output=True, text=True, timeout=300)
+    done = subprocess.run(
+        [sys.executable, "-m", "ddpm", "info", "google/ddpm-cifar10-32"],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode == 0, done.stderr
     assert "google/ddpm-cifar10-32" in done.stdout and "fixed_large" in done.stdout
 
@@ -128,8 +139,11 @@ def test_weights_of_the_wrong_shape(saved):
 
 @pytest.mark.parametrize(
     ("key", "match"),
-    [("block_out_channels", "block_out_channels"), ("norm_num_groups", "norm_num_groups"),
-     ("layers_per_block", "do not fit config.json: .* missing")],  # diffusers' default 2 ≠ our 1: strict load
+    [
+        ("block_out_channels", "block_out_channels"),
+        ("norm_num_groups", "norm_num_groups"),
+        ("layers_per_block", "do not fit config.json: .* missing"),
+    ],  # diffusers' default 2 ≠ our 1: strict load
 )
 def test_missing_config_keys(saved, key, match):
     config = json.loads((saved / "unet" / "config.json").read_text())
@@ -170,9 +184,11 @@ def test_pickles_that_would_run_code_are_refused(saved, tmp_path, monkeypatch):
 
 @pytest.mark.parametrize(
     ("change", "match"),
-    [({"prediction_type": "v_prediction"}, "prediction_type='v_prediction' is not supported"),
-     ({"variance_type": "learned_range"}, "Unknown variance type 'learned_range'"),
-     ({"beta_schedule": "exotic"}, "beta_schedule 'exotic' is not supported")],
+    [
+        ({"prediction_type": "v_prediction"}, "prediction_type='v_prediction' is not supported"),
+        ({"variance_type": "learned_range"}, "Unknown variance type 'learned_range'"),
+        ({"beta_schedule": "exotic"}, "beta_schedule 'exotic' is not supported"),
+    ],
 )
 def test_unsupported_scheduler_configs(saved, change, match):
     path = saved / "scheduler" / "scheduler_config.json"
@@ -183,9 +199,32 @@ def test_unsupported_scheduler_configs(saved, change, match):
 
 def test_cli_sample_writes_grid_and_npz(saved, tmp_path):
     out, npz = tmp_path / "grid.png", tmp_path / "samples.npz"
-    done = subprocess.run([sys.executable, "-m", "ddpm", "sample", "--model", str(saved), "--num", "3", "--sampler",
-                           "ddim", "--steps", "4", "--seed", "1", "--out", str(out), "--npz", str(npz)],
-                          cwd=REPO, capture_output=True, text=True, timeout=300)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "ddpm",
+            "sample",
+            "--model",
+            str(saved),
+            "--num",
+            "3",
+            "--sampler",
+            "ddim",
+            "--steps",
+            "4",
+            "--seed",
+            "1",
+            "--out",
+            str(out),
+            "--npz",
+            str(npz),
+        ],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode == 0, done.stderr
     from PIL import Image
 
@@ -198,7 +237,12 @@ def test_cli_sample_writes_grid_and_npz(saved, tmp_path):
 
 
 def test_cli_reports_bad_models_in_one_line(tmp_path):
-    done = subprocess.run([sys.executable, "-m", "ddpm", "sample", "--model", str(tmp_path / "nope"), "--out",
-                           str(tmp_path / "g.png")], cwd=REPO, capture_output=True, text=True, timeout=300)
+    done = subprocess.run(
+        [sys.executable, "-m", "ddpm", "sample", "--model", str(tmp_path / "nope"), "--out", str(tmp_path / "g.png")],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode == 2 and done.stderr.strip().startswith("error: There is no model folder")
     assert "Traceback" not in done.stderr

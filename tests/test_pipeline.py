@@ -27,8 +27,11 @@ def ours_as_float(pipe: Pipeline, **kwargs) -> np.ndarray:
 
 @pytest.mark.parametrize("variance_type", ["fixed_small", "fixed_large"])
 def test_full_ddpm_run_matches_diffusers_pipeline(variance_type):
-    pipe = Pipeline(random_unet(TINY_CONFIG), NoiseSchedule.make("linear", 1000),
-                    default_options=SamplingOptions(variance_type=variance_type))
+    pipe = Pipeline(
+        random_unet(TINY_CONFIG),
+        NoiseSchedule.make("linear", 1000),
+        default_options=SamplingOptions(variance_type=variance_type),
+    )
     scheduler = DDPMScheduler.from_config(scheduler_config(pipe))
     with torch.inference_mode():
         theirs = DDPMPipeline(diffusers_twin(pipe), scheduler)(
@@ -65,8 +68,9 @@ def test_ddim_50_run_with_our_unet_matches_diffusers_loop_with_theirs(config):
     scheduler.set_timesteps(50)
     theirs_eps = with_a_denoiser(lambda x, t: twin(x, t).sample, pipe.schedule)
     with torch.inference_mode():
-        ours = sample_loop(with_a_denoiser(pipe.unet, pipe.schedule), pipe.schedule, x_T, sampler="ddim", num_steps=50,
-                           generator=g)
+        ours = sample_loop(
+            with_a_denoiser(pipe.unet, pipe.schedule), pipe.schedule, x_T, sampler="ddim", num_steps=50, generator=g
+        )
         theirs = x_T
         for t in scheduler.timesteps:
             theirs = scheduler.step(theirs_eps(theirs, torch.full((1,), int(t))), t, theirs).prev_sample

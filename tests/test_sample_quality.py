@@ -22,8 +22,9 @@ def test_class_share_summaries():
     one_class = sq.Quality(n=100, confidence=1.0, shares=np.eye(10)[3], fd=0.0)
     assert one_class.coverage == 0.1 and one_class.max_over_min == float("inf")
     assert one_class.kl_from_uniform == pytest.approx(np.log(10))
-    skewed = sq.Quality(n=100, confidence=1.0, shares=np.array([0.3, 0.3, 0.04, 0.06, 0.05, 0.05, 0.05, 0.05, 0.05,
-                                                                0.05]), fd=0.0)
+    skewed = sq.Quality(
+        n=100, confidence=1.0, shares=np.array([0.3, 0.3, 0.04, 0.06, 0.05, 0.05, 0.05, 0.05, 0.05, 0.05]), fd=0.0
+    )
     assert skewed.coverage == 0.9 and skewed.max_over_min == pytest.approx(7.5)
 
 

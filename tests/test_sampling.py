@@ -188,8 +188,11 @@ def test_the_loop_asks_the_runs_sampler_for_every_step_in_chain_order(monkeypatc
 
     monkeypatch.setitem(samplers.SAMPLERS, "ddim", Halving)
     s = NoiseSchedule.make("linear", 1000)
-    steps = list(denoise(lambda x, t: t.float().reshape(-1, 1, 1, 1) + 0 * x, s, torch.ones(1, 1, 2, 2),
-                         sampler="ddim", num_steps=4))
+    steps = list(
+        denoise(
+            lambda x, t: t.float().reshape(-1, 1, 1, 1) + 0 * x, s, torch.ones(1, 1, 2, 2), sampler="ddim", num_steps=4
+        )
+    )
     assert [k for k, _, _ in calls] == [3, 2, 1, 0] and len(made) == 1
     assert [x for _, x, _ in calls] == [1.0, 0.5, 0.25, 0.125]
     assert [e for _, _, e in calls] == timesteps_for(1000, 4).tolist()  # ε came from the model at t_k
@@ -209,8 +212,9 @@ def test_the_loop_runs_on_points_as_well_as_images(sampler):
         return (1 - ab).sqrt() * (x_t - ab.sqrt() * MU) / (ab * SIGMA**2 + 1 - ab)
 
     x_T = torch.randn(20_000, 2, generator=torch.Generator().manual_seed(0), dtype=torch.float64)
-    x0 = sample_loop(model, s, x_T, sampler=sampler, num_steps=50, clip_sample=False,
-                     generator=torch.Generator().manual_seed(1))
+    x0 = sample_loop(
+        model, s, x_T, sampler=sampler, num_steps=50, clip_sample=False, generator=torch.Generator().manual_seed(1)
+    )
     mean, std = exact_output_law(s, timesteps_for(1000, 50).tolist(), sampler, "fixed_small", 0.0)
     assert x0.shape == (20_000, 2)
     assert abs(x0.mean().item() - mean) < 0.01 and abs(x0.std().item() - std) < 0.01

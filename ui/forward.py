@@ -74,6 +74,14 @@ class ForwardState:
         eps = randn((1, *self.x0.shape), torch.Generator().manual_seed(seed))[0]  # (C, H, W)
         return dataclasses.replace(self, seed=seed, eps=eps, _model_inputs={})
 
+    def resized(self, size: int, mode: str) -> ForwardState:
+        """The same source image and seed at another working resolution or colour mode (ε is redrawn at its shape)."""
+        try:
+            x0 = to_tensor(self.source, size, mode)
+        except DDPMError as error:
+            raise gr.Error(str(error)) from None
+        return dataclasses.replace(self, size=int(size), mode=mode, x0=x0).reseeded(self.seed)
+
     def model_inputs(self, channels: int, size: int) -> tuple[torch.Tensor, torch.Tensor]:
         """The image at a model's resolution and channels and its own ε there (1, C, H, W), from the same seed."""
         key = (channels, size)
@@ -283,7 +291,7 @@ def load_sketch(sketch, size, mode, kind, t, state, pipelines=None) -> tuple:
 
 
 def change_resolution(size, mode, kind, t, state, pipelines=None) -> tuple:
-    new = make_state(state.source, state.is_digit, size, mode, state.seed)
+    new = state.resized(size, mode)
     return new, *all_views(new, kind, t, pipelines).as_outputs()
 
 
