@@ -98,18 +98,25 @@ def main() -> None:
     precisions = args.precisions or [defaults["precision"], *other]
     device = torch.cuda.get_device_name() if args.device.startswith("cuda") else cpu_name()
     shown = {k: v for k, v in defaults.items() if k not in ("in_use", "upload", "sketch", "t_start")}
-    print(f"model: {args.model}; device: {device}, torch {torch.__version__} ({torch.get_num_threads()} threads); "
-          f"medians of {args.repeats} interleaved runs\nUI defaults: {shown}\n")
+    print(
+        f"model: {args.model}; device: {device}, torch {torch.__version__} ({torch.get_num_threads()} threads); "
+        f"medians of {args.repeats} interleaved runs\nUI defaults: {shown}\n"
+    )
 
     # cold: the first run of a fresh app, model loading included (one run, not a median)
-    cold = time_stream(partial(reverse.run, pipelines=PipelineCache(args.model, device=args.device), png=FastPng()),
-                       defaults)
-    print(f"cold first run ({defaults['precision']}, loads the model): first frame {cold[0]:.2f} s, "
-          f"total {cold[2]:.2f} s\n")
+    cold = time_stream(
+        partial(reverse.run, pipelines=PipelineCache(args.model, device=args.device), png=FastPng()), defaults
+    )
+    print(
+        f"cold first run ({defaults['precision']}, loads the model): first frame {cold[0]:.2f} s, "
+        f"total {cold[2]:.2f} s\n"
+    )
 
-    print("| precision | first frame (s) | last frame (s) | exports (s) | streaming total (s) | bare pipe.sample (s) | "
-          "overhead total / bare | total − bare (s) | CPU: streaming / bare (s) | CPU overhead | "
-          "first frame / one step | same images |")
+    print(
+        "| precision | first frame (s) | last frame (s) | exports (s) | streaming total (s) | bare pipe.sample (s) | "
+        "overhead total / bare | total − bare (s) | CPU: streaming / bare (s) | CPU overhead | "
+        "first frame / one step | same images |"
+    )
     print("|---|---|---|---|---|---|---|---|---|---|---|---|")
     for precision in precisions:
         inputs = {**defaults, "precision": precision}
@@ -132,13 +139,17 @@ def main() -> None:
             same = same and np.array_equal(final, expected)
         m = {k: statistics.median(v) for k, v in times.items()}
         per_step = m["bare"] / int(inputs["num_steps"])
-        print(f"| {precision} ({dtype_name(pipe.dtype)}) | {m['first']:.3f} | {m['last']:.2f} | "
-              f"{m['exports']:.2f} | {m['total']:.2f} | "
-              f"{m['bare']:.2f} | {m['total'] / m['bare']:.3f} | {m['total'] - m['bare']:+.2f} | "
-              f"{m['cpu']:.2f} / {m['bare_cpu']:.2f} | {m['cpu'] / m['bare_cpu']:.3f} | "
-              f"{m['first'] / per_step:.1f} | {'yes' if same else 'NO'} |")
-    print("\nlast frame: the final sample is on screen; exports: total − last frame, the last yield's GIF/MP4/PNG "
-          "exports and replay slider; first frame / one step: time to first frame over bare time / steps.")
+        print(
+            f"| {precision} ({dtype_name(pipe.dtype)}) | {m['first']:.3f} | {m['last']:.2f} | "
+            f"{m['exports']:.2f} | {m['total']:.2f} | "
+            f"{m['bare']:.2f} | {m['total'] / m['bare']:.3f} | {m['total'] - m['bare']:+.2f} | "
+            f"{m['cpu']:.2f} / {m['bare_cpu']:.2f} | {m['cpu'] / m['bare_cpu']:.3f} | "
+            f"{m['first'] / per_step:.1f} | {'yes' if same else 'NO'} |"
+        )
+    print(
+        "\nlast frame: the final sample is on screen; exports: total − last frame, the last yield's GIF/MP4/PNG "
+        "exports and replay slider; first frame / one step: time to first frame over bare time / steps."
+    )
 
 
 if __name__ == "__main__":

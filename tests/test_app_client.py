@@ -7,7 +7,7 @@ from PIL import Image, ImageDraw
 from ui.widgets import EXAMPLES_DIR
 
 import app
-from tests.conftest import free_port
+from tests.serving import free_port
 
 pytestmark = pytest.mark.slow
 
