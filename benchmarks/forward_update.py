@@ -1,7 +1,8 @@
 """Server-side time of one t-slider update in the Forward noising tab (target ≤ 30 ms at 256 px).
 
 Times ``ui.forward.scrub`` with its fast PNG writer (what the t slider calls) plus Gradio's own post-processing of
-its outputs (encoding images, the plot table) and the copy of image files into its cache, i.e. everything the server does per update.
+its outputs (encoding images, the plot table) and the copy of image files into its cache, i.e. everything the
+server does per update.
 Run: ``OMP_NUM_THREADS=1 python -m benchmarks.forward_update`` (add ``--model FOLDER`` to include the x̂0 network
 call for a digit).
 """
