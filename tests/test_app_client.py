@@ -4,10 +4,10 @@ import numpy as np
 import pytest
 from gradio_client import Client, handle_file
 from PIL import Image, ImageDraw
-from ui.widgets import EXAMPLES_DIR
 
 import app
 from tests.serving import free_port
+from ui.bundled_examples import EXAMPLES_DIR
 
 pytestmark = pytest.mark.slow
 
