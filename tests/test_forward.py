@@ -193,7 +193,7 @@ def test_missing_model_gives_a_note(digit, tmp_path):
 
 
 def test_bad_t_is_a_message_not_a_crash(astronaut):
-    with pytest.raises(gr.Error, match="between 0 and 999"):
+    with pytest.raises(gr.Error, match="whole number from 0 to 999"):
         forward.scrub(astronaut, "linear", 1000)
     with pytest.raises(gr.Error, match="Unknown schedule"):
         forward.scrub(astronaut, "wavy", 3)

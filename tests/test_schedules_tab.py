@@ -65,7 +65,7 @@ def test_respaced_chain_keeps_the_marginals():
         ({"T": 1}, "T must be"),
         ({"T": None}, "Fill in"),
         ({"kinds": []}, "at least one schedule"),
-        ({"num_steps": 0}, "at least one step"),
+        ({"num_steps": 0}, "steps K must be a whole number from 1"),
     ],
 )
 def test_bad_parameters_give_a_message_and_leave_the_plots(args, words):

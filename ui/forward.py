@@ -24,7 +24,9 @@ from ddpm.diffusion import predict_eps_from_x0, predict_x0_from_eps, q_chain, ra
 from ddpm.images import from_pil
 from ddpm.schedule import SCHEDULE_KINDS
 
+from . import params
 from .bundled_examples import EXAMPLES, load_example
+from .inputs import Choice, ImageInput, SketchInput, Whole, WholeSlider
 from .intake import MODES, SIZES, drawn_image, shrink, sketch_to_digit, to_tensor
 from .models import PipelineCache
 from .outputs import SKIP, Outputs
@@ -47,10 +49,7 @@ def schedule_for(kind: str) -> NoiseSchedule:
 
 
 def _check_t(t) -> int:
-    t = int(round(float(t)))
-    if not 0 <= t < T:
-        raise gr.Error(f"t must be a whole number between 0 and {T - 1}; got {t}.")
-    return t
+    return params.shown(params.whole, t, "The timestep t", 0, T - 1)
 
 
 # ------------------------------------------------------------------------------------------------------- state
@@ -70,7 +69,7 @@ class ForwardState:
 
     def reseeded(self, seed: int | None = None) -> ForwardState:
         """The same image with a new fixed ε (from ``seed``, or a random one)."""
-        seed = secrets.randbelow(2**31) if seed is None else int(seed)
+        seed = secrets.randbelow(2**31) if seed is None else params.shown(params.seed, seed)
         eps = randn((1, *self.x0.shape), torch.Generator().manual_seed(seed))[0]  # (C, H, W)
         return dataclasses.replace(self, seed=seed, eps=eps, _model_inputs={})
 
@@ -247,7 +246,7 @@ def chain_vs_closed(state: ForwardState, kind: str, t, seed: int = 0) -> ChainVi
     t = _check_t(t)
     s = schedule_for(kind)
     x0 = state.x0[None]
-    chain = q_chain(s, x0, t, torch.Generator().manual_seed(int(seed)))
+    chain = q_chain(s, x0, t, torch.Generator().manual_seed(params.shown(params.seed, seed, "The chain seed")))
     closed = s.q_sample(x0, t, state.eps[None])
     mean, variance = s.q_mean_variance(x0, t)
     statistics = [  # (name, statistic of a draw x, its value in theory)
@@ -324,13 +323,13 @@ def clear_chain() -> tuple:
 class Source:
     """Where the image comes from and how it is worked on: the left column."""
 
-    example: gr.Radio
-    upload: gr.Image
-    sketch: gr.Sketchpad
-    size: gr.Radio
-    mode: gr.Radio
-    kind: gr.Radio
-    t: gr.Slider
+    example: Choice
+    upload: ImageInput
+    sketch: SketchInput
+    size: Choice
+    mode: Choice
+    kind: Choice
+    t: WholeSlider
     reseed: gr.Button
 
 
@@ -356,21 +355,21 @@ class Views:
 @dataclass(frozen=True)
 class ChainPanel:
     button: gr.Button
-    seed: gr.Number
+    seed: Whole
     outputs: list  # ChainView's: the chain, the closed form, the statistics
 
 
-def _image_source(first: str) -> tuple[gr.Radio, gr.Image, gr.Sketchpad]:
+def _image_source(first: str) -> tuple[Choice, ImageInput, SketchInput]:
     with gr.Tabs():
         with gr.Tab("Examples"):
-            example = gr.Radio(
+            example = Choice(
                 list(EXAMPLES),
                 value=first,
                 label="Bundled example",
                 info="Public-domain / CC0 photos from scikit-image; MNIST digits.",
             )
         with gr.Tab("Upload"):
-            upload = gr.Image(
+            upload = ImageInput(
                 type="pil",
                 label="Your image",
                 sources=["upload", "clipboard"],
@@ -380,7 +379,7 @@ def _image_source(first: str) -> tuple[gr.Radio, gr.Image, gr.Sketchpad]:
             )
         with gr.Tab("Draw a digit", elem_id="draw-tab"):
             brush = gr.Brush(default_size=22, colors=["#000000"], color_mode="fixed")
-            sketch = gr.Sketchpad(
+            sketch = SketchInput(
                 type="pil", label="Draw a digit (pick the brush)", canvas_size=(280, 280), brush=brush, elem_id="sketch"
             )
     return example, upload, sketch
@@ -389,10 +388,10 @@ def _image_source(first: str) -> tuple[gr.Radio, gr.Image, gr.Sketchpad]:
 def _source(first: str, talk: bool) -> Source:
     example, upload, sketch = _image_source(first)
     with gr.Column() if talk else gr.Row():  # side by side, the big type wraps the choices
-        size = gr.Radio(list(SIZES), value=256, label="Resolution (px)", elem_id="size")
-        mode = gr.Radio(list(MODES), value="RGB", label="Colour", elem_id="mode")
-    kind = gr.Radio(list(SCHEDULE_KINDS), value="linear", label="Noise schedule", elem_id="fwd-schedule")
-    t = gr.Slider(
+        size = Choice(list(SIZES), value=256, label="Resolution (px)", elem_id="size")
+        mode = Choice(list(MODES), value="RGB", label="Colour", elem_id="mode")
+    kind = Choice(list(SCHEDULE_KINDS), value="linear", label="Noise schedule", elem_id="fwd-schedule")
+    t = WholeSlider(
         0,
         T - 1,
         value=250,
@@ -469,7 +468,7 @@ def _chain_panel(first: ChainView, talk: bool) -> ChainPanel:
     with gr.Accordion("Chain vs closed form: t small steps of Eq. 2 against one jump of Eq. 4", open=not talk):
         with gr.Row():
             button = gr.Button("Run the chain to t", elem_id="run-chain", scale=0, min_width=220)
-            seed = gr.Number(0, precision=0, label="chain seed", scale=0, min_width=120)
+            seed = Whole(0, label="chain seed", scale=0, min_width=120)
         with gr.Row():
             chain = gr.Image(
                 first.chain,

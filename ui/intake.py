@@ -6,8 +6,10 @@ import numpy as np
 import torch
 from PIL import Image, ImageOps
 
-from ddpm import DDPMError
-from ddpm.images import flatten_alpha, from_pil
+from ddpm.image_intake import ImageLimits, open_image, to_8bit
+from ddpm.images import from_pil
+
+from . import params
 
 SIZES = (64, 128, 256)
 MODES = ("RGB", "Grayscale")
@@ -15,17 +17,15 @@ MAX_SOURCE = 512  # uploads are shrunk to this at once; the work happens at 64/1
 
 
 def shrink(image: Image.Image, limit: int = MAX_SOURCE) -> Image.Image:
-    """A copy no larger than ``limit`` on its long side (never work at the raw upload size)."""
-    image = ImageOps.exif_transpose(image) or image
-    image = image.copy()
-    image.thumbnail((limit, limit), Image.Resampling.LANCZOS)
-    return image
+    """An 8-bit L/RGB copy no larger than ``limit`` on its long side (never work at the raw upload size), through the
+    one image intake (``ddpm.image_intake``): any mode, EXIF orientation if readable; ``DDPMError`` if too large."""
+    return open_image(image, ImageLimits(max_side=limit)).image
 
 
 def sketch_to_digit(image: Image.Image, size: int = 256) -> Image.Image | None:
     """A drawing (dark strokes on a light or transparent canvas) → an MNIST-like digit: white on black, its bounding
     box scaled into the central 20/28 of a ``size`` square and centred. None when nothing has been drawn."""
-    ink = ImageOps.invert(flatten_alpha(image).convert("L"))
+    ink = ImageOps.invert(to_8bit(image).convert("L"))  # any mode; transparency is paper
     box = ink.point(lambda v: 255 if v > 40 else 0).getbbox()
     if box is None:
         return None
@@ -50,8 +50,6 @@ def drawn_image(sketch) -> Image.Image | None:
 
 def to_tensor(image: Image.Image, size: int, mode: str) -> torch.Tensor:
     """(C, size, size) float32 in [-1, 1]; C = 3 for "RGB" (a gray source stays gray), 1 for "Grayscale"."""
-    if mode not in MODES:
-        raise DDPMError(f"Colour mode must be one of {', '.join(MODES)}; got {mode!r}.")
-    if int(size) not in SIZES:
-        raise DDPMError(f"Resolution must be one of {', '.join(map(str, SIZES))} px; got {size}.")
-    return from_pil(image, int(size), channels=1 if mode == "Grayscale" else 3)
+    mode = params.choice(mode, "The colour mode", MODES)
+    size = params.choice(size, "The resolution (px)", SIZES)
+    return from_pil(image, size, channels=1 if mode == "Grayscale" else 3)

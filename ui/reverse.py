@@ -28,7 +28,9 @@ from ddpm.sampling import DenoiseStep, SamplingOptions
 from ddpm.sdedit import SDEditStart, sdedit_start
 
 from . import models as model_names
+from . import params
 from .bundled_examples import EXAMPLES_DIR
+from .inputs import Choice, Flag, ImageInput, ModelName, RealSlider, SketchInput, Whole, WholeSlider
 from .intake import drawn_image, shrink, sketch_to_digit
 from .models import BUNDLED_NAME, HUB_MODELS, PipelineCache, display_name, model_location
 from .outputs import SKIP, Outputs
@@ -122,16 +124,8 @@ def frame_steps(num_steps: int, max_frames: int = MAX_FRAMES) -> list[int]:
 
 def check_t_start(t_start, num_timesteps: int) -> int:
     """The SDEdit start t as an int in [0, T-1] for this model, else a ``gr.Error`` that says the model's range."""
-    try:
-        t = float(t_start)
-    except (TypeError, ValueError):
-        t = None
-    if t is None or not t.is_integer() or not 0 <= t < num_timesteps:
-        raise gr.Error(
-            f"Noise the image to a whole t from 0 to {num_timesteps - 1}: this model has T = "
-            f"{num_timesteps} timesteps; got {t_start}."
-        )
-    return int(t)
+    name = f"The start t of SDEdit (this model has T = {num_timesteps})"
+    return params.shown(params.whole, t_start, name, 0, num_timesteps - 1)
 
 
 def num_timesteps_of(model: str) -> int:
@@ -179,7 +173,11 @@ def run_options(pipe: Pipeline, sampler, num_steps, eta, variance, clip) -> Samp
     """The one ``SamplingOptions`` the tab's widgets ask for, on top of the checkpoint's defaults."""
     try:
         return pipe.options(
-            sampler=sampler, num_steps=int(num_steps), eta=float(eta), variance_type=variance, clip_sample=bool(clip)
+            sampler=sampler,
+            num_steps=params.whole(num_steps, "The number of steps", 1, pipe.schedule.num_timesteps),
+            eta=params.real(eta, "η", 0, 1),
+            variance_type=variance,
+            clip_sample=params.flag(clip, "Clip x̂₀"),
         )
     except DDPMError as error:
         raise gr.Error(str(error)) from None
@@ -282,13 +280,11 @@ def run(
 ):
     """Stream a seeded reverse run: one ``RunUpdate`` per step, new pictures on ``frame_steps`` only, each with the
     run state so far for the session; the last adds the replay and the exports. ``stopped`` sums up a stopped run."""
-    num_steps, batch_size, seed = int(num_steps), int(batch_size), int(seed)
-    if not 1 <= batch_size <= MAX_BATCH:
-        raise gr.Error(f"The batch size must be between 1 and {MAX_BATCH}; got {batch_size}.")
+    batch_size = params.shown(params.whole, batch_size, "The batch size", 1, MAX_BATCH)
+    seed = params.shown(params.seed, seed)
     pipe = _load(pipelines, in_use, precision_dtype(precision, pipelines.device))
     T = pipe.schedule.num_timesteps
-    if not 1 <= num_steps <= T:
-        raise gr.Error(f"The number of steps must be between 1 and {T} for this model; got {num_steps}.")
+    num_steps = params.shown(params.whole, num_steps, f"The number of steps (this model has T = {T})", 1, T)
     options = run_options(pipe, sampler, num_steps, eta, variance, clip)
     generator = torch.Generator().manual_seed(seed)
     begin = None
@@ -420,26 +416,26 @@ def replay(state: RunState | None, index: int) -> tuple:
 class StartControls:
     """SDEdit: where a run starts."""
 
-    start: gr.Radio
-    t_start: gr.Slider
-    upload: gr.Image
-    sketch: gr.Sketchpad
+    start: Choice
+    t_start: WholeSlider
+    upload: ImageInput
+    sketch: SketchInput
 
 
 @dataclass(frozen=True)
 class Controls:
     """The left column: the model, the sampling options, the start, Run and Stop."""
 
-    choice: gr.Dropdown
+    choice: ModelName
     load_btn: gr.Button
-    sampler: gr.Radio
-    precision: gr.Radio
-    steps: gr.Slider
-    eta: gr.Slider
-    variance: gr.Radio
-    clip: gr.Checkbox
-    seed: gr.Number
-    batch: gr.Slider
+    sampler: Choice
+    precision: Choice
+    steps: WholeSlider
+    eta: RealSlider
+    variance: Choice
+    clip: Flag
+    seed: Whole
+    batch: WholeSlider
     begin: StartControls
     run_btn: gr.Button
     stop_btn: gr.Button
@@ -453,15 +449,15 @@ class Display:
     progress: gr.Markdown
     x_t: gr.Image
     x0_pred: gr.Image
-    replay: gr.Slider
+    replay: WholeSlider
     final: gr.Image
     downloads: gr.File
 
 
 def _start_controls(T: int) -> StartControls:
     with gr.Accordion("Start from an image (SDEdit: noise to t, then denoise)", open=False):
-        start = gr.Radio(STARTS, value="noise", label="Start from", elem_id="rev-start")
-        t_start = gr.Slider(
+        start = Choice(STARTS, value="noise", label="Start from", elem_id="rev-start")
+        t_start = WholeSlider(
             0,
             T - 1,
             value=min(T_START, T - 1),
@@ -472,19 +468,19 @@ def _start_controls(T: int) -> StartControls:
         )
         with gr.Tabs():
             with gr.Tab("Upload a start image"):
-                upload = gr.Image(
+                upload = ImageInput(
                     type="pil", label="Start image", sources=["upload", "clipboard"], format="png", height=220
                 )
                 gr.Examples([str(EXAMPLES_DIR / f) for f in ("digit_7.png", "chelsea.png")], upload)
             with gr.Tab("Draw a start digit"):
                 brush = gr.Brush(default_size=22, colors=["#000000"], color_mode="fixed")
-                sketch = gr.Sketchpad(type="pil", label="Draw a digit", canvas_size=(280, 280), brush=brush)
+                sketch = SketchInput(type="pil", label="Draw a digit", canvas_size=(280, 280), brush=brush)
     return StartControls(start, t_start, upload, sketch)
 
 
 def _controls(first: str, precision_value: str) -> Controls:
     with gr.Row():
-        choice = gr.Dropdown(
+        choice = ModelName(
             list(dict.fromkeys([first, BUNDLED_NAME, *HUB_MODELS])),
             value=first,
             allow_custom_value=True,
@@ -494,10 +490,10 @@ def _controls(first: str, precision_value: str) -> Controls:
         )
         load_btn = gr.Button("Load model", scale=1, min_width=120, elem_id="rev-load")
     with gr.Row():
-        sampler = gr.Radio(SAMPLERS, value="ddpm", label="Sampler", elem_id="rev-sampler")
-        precision = gr.Radio(PRECISIONS, value=precision_value, label="Precision", elem_id="rev-precision")
+        sampler = Choice(SAMPLERS, value="ddpm", label="Sampler", elem_id="rev-sampler")
+        precision = Choice(PRECISIONS, value=precision_value, label="Precision", elem_id="rev-precision")
     T = num_timesteps_of(first)
-    steps = gr.Slider(
+    steps = WholeSlider(
         1,
         T,
         value=min(NUM_STEPS, T),
@@ -506,12 +502,12 @@ def _controls(first: str, precision_value: str) -> Controls:
         elem_id="rev-steps",
         info="K < T walks a respaced chain that keeps the marginals ᾱ.",
     )
-    eta = gr.Slider(0, 1, value=0.0, step=0.05, label="η (DDIM only: 0 deterministic, 1 = DDPM with β̃)")
-    variance = gr.Radio(VARIANCES, value="fixed_small", label="Variance σ_t² (DDPM)")
+    eta = RealSlider(0, 1, value=0.0, step=0.05, label="η (DDIM only: 0 deterministic, 1 = DDPM with β̃)")
+    variance = Choice(VARIANCES, value="fixed_small", label="Variance σ_t² (DDPM)")
     with gr.Row():
-        clip = gr.Checkbox(True, label="Clip x̂₀ to [-1, 1]")
-        seed = gr.Number(0, precision=0, label="Seed", min_width=100)
-        batch = gr.Slider(1, MAX_BATCH, value=16, step=1, label="Batch (grid)", elem_id="rev-batch")
+        clip = Flag(True, label="Clip x̂₀ to [-1, 1]")
+        seed = Whole(0, label="Seed", min_width=100)
+        batch = WholeSlider(1, MAX_BATCH, value=16, step=1, label="Batch (grid)", elem_id="rev-batch")
     begin = _start_controls(T)
     with gr.Row():
         run_btn = gr.Button("Run", variant="primary", elem_id="rev-run")
@@ -528,7 +524,7 @@ def _display(talk: bool) -> Display:
     with gr.Row():
         x_t = gr.Image(label="x_t", height=360 if talk else 300, elem_id="rev-x-t", **picture)
         x0_pred = gr.Image(label="Model's x̂₀ at this step", height=360 if talk else 300, elem_id="rev-x0", **picture)
-    replay_slider = gr.Slider(
+    replay_slider = WholeSlider(
         0, MAX_FRAMES - 1, value=0, step=1, label="Replay the last run (frame)", interactive=False, elem_id="rev-replay"
     )
     with gr.Row():

@@ -22,7 +22,9 @@ from ddpm.options import Spacing
 from ddpm.sampling import timesteps_for
 from ddpm.schedule import DEFAULT_BETA_END, DEFAULT_BETA_START, DEFAULT_COSINE_S, SCHEDULE_KINDS
 
+from . import params
 from .bundled_examples import EXAMPLES, load_example
+from .inputs import Choice, Choices, Pick, Real, Whole, WholeSlider
 from .intake import to_tensor
 from .outputs import SKIP, Outputs
 from .pictures import labelled_grid, to_image
@@ -44,6 +46,7 @@ PLOTS = {
     "posterior": ("plot-posterior", "log₁₀ β̃_t (dark) vs log₁₀ β_t (light)", "log₁₀ variance", PAIR_COLORS),
 }
 STRIP_FRACTIONS = (0.0, 0.1, 0.25, 0.4, 0.55, 0.7, 0.85, 1.0)
+MAX_T = 10_000  # the longest schedule the tab draws
 MAX_POINTS = 400  # per series in the browser; the CSV has every t
 
 
@@ -66,19 +69,19 @@ class Exploration(Outputs):
 
 def make_schedules(kinds, T, beta_start, beta_end, cosine_s) -> dict[str, NoiseSchedule]:
     """The chosen schedules; ``DDPMError`` with one sentence for a bad combination."""
-    kinds = [k for k in SCHEDULE_KINDS if k in (kinds or [])]
+    kinds = [k for k in SCHEDULE_KINDS if k in (kinds if isinstance(kinds, (list, tuple)) else [])]
     if not kinds:
         raise DDPMError("Pick at least one schedule to plot.")
     if T is None or beta_start is None or beta_end is None or cosine_s is None:
         raise DDPMError("Fill in T, β_start, β_end and s.")
-    if float(T) != int(T) or not 2 <= int(T) <= 10_000:
-        raise DDPMError(f"T must be a whole number between 2 and 10000; got {T}.")
+    T = params.whole(T, "T", 2, MAX_T)
     out = {}
     for kind in kinds:
         if kind == "cosine":
-            out[kind] = NoiseSchedule.make(kind, int(T), s=float(cosine_s))
+            out[kind] = NoiseSchedule.make(kind, T, s=params.real(cosine_s, "The cosine offset s"))
         else:
-            out[kind] = NoiseSchedule.make(kind, int(T), beta_start=float(beta_start), beta_end=float(beta_end))
+            betas = params.real(beta_start, "β_start"), params.real(beta_end, "β_end")
+            out[kind] = NoiseSchedule.make(kind, T, beta_start=betas[0], beta_end=betas[1])
     return out
 
 
@@ -186,8 +189,7 @@ def explore(
     """Everything the tab shows, or a one-sentence message when the parameters do not make a schedule."""
     try:
         schedules = make_schedules(kinds, T, beta_start, beta_end, cosine_s)
-        if num_steps is None or not 1 <= int(num_steps):
-            raise DDPMError("The sampler needs at least one step (K ≥ 1).")
+        num_steps = params.whole(num_steps, "The number of sampler steps K", 1, MAX_T)
         chain = respaced(schedules, num_steps, spacing)
         image_strip = strip(schedules, example)
     except DDPMError as error:
@@ -224,14 +226,14 @@ def explore_event(kinds, T, beta_start, beta_end, cosine_s, num_steps, spacing, 
 class Parameters:
     """The inputs of ``explore``, in its parameter order."""
 
-    kinds: gr.CheckboxGroup
-    T: gr.Number
-    beta_start: gr.Number
-    beta_end: gr.Number
-    cosine_s: gr.Number
-    num_steps: gr.Slider
-    spacing: gr.Radio
-    example: gr.Dropdown
+    kinds: Choices
+    T: Whole
+    beta_start: Real
+    beta_end: Real
+    cosine_s: Real
+    num_steps: WholeSlider
+    spacing: Choice
+    example: Pick
 
     def changes(self) -> list:
         """Every edit that re-explores: choices at once, typed numbers on Enter or when the field is left."""
@@ -246,15 +248,13 @@ class Parameters:
         ]
 
 
-def _schedule_numbers() -> tuple[gr.CheckboxGroup, gr.Number, gr.Number, gr.Number, gr.Number]:
+def _schedule_numbers() -> tuple[Choices, Whole, Real, Real, Real]:
     with gr.Row():
-        kinds = gr.CheckboxGroup(
-            list(SCHEDULE_KINDS), value=list(SCHEDULE_KINDS), label="Schedules", elem_id="kinds", scale=3
-        )
-        T = gr.Number(1000, label="T", precision=0, minimum=2, elem_id="T", scale=1)
-        beta_start = gr.Number(DEFAULT_BETA_START, label="β_start", elem_id="beta-start", scale=1)
-        beta_end = gr.Number(DEFAULT_BETA_END, label="β_end", elem_id="beta-end", scale=1)
-        cosine_s = gr.Number(DEFAULT_COSINE_S, label="cosine s", elem_id="cosine-s", scale=1)
+        kinds = Choices(list(SCHEDULE_KINDS), value=list(SCHEDULE_KINDS), label="Schedules", elem_id="kinds", scale=3)
+        T = Whole(1000, label="T", minimum=2, maximum=MAX_T, optional=True, elem_id="T", scale=1)
+        beta_start = Real(DEFAULT_BETA_START, label="β_start", optional=True, elem_id="beta-start", scale=1)
+        beta_end = Real(DEFAULT_BETA_END, label="β_end", optional=True, elem_id="beta-end", scale=1)
+        cosine_s = Real(DEFAULT_COSINE_S, label="cosine s", optional=True, elem_id="cosine-s", scale=1)
     return kinds, T, beta_start, beta_end, cosine_s
 
 
@@ -299,7 +299,7 @@ def _strip(first: Exploration, talk: bool) -> tuple[gr.Image, gr.Dropdown]:
         height=600 if talk else None,
         elem_classes=["fill-panel"] if talk else None,
     )
-    example = gr.Dropdown([k for k in EXAMPLES if "Digit" not in k], value="Astronaut", label="Strip image", scale=0)
+    example = Pick([k for k in EXAMPLES if "Digit" not in k], value="Astronaut", label="Strip image", scale=0)
     return image_strip, example
 
 
@@ -320,8 +320,8 @@ def build_tab(talk: bool = False) -> None:
         latex_delimiters=LATEX,
     )
     with gr.Row():
-        num_steps = gr.Slider(1, 1000, value=50, step=1, label="Sampler steps K", elem_id="num-steps")
-        spacing = gr.Radio(list(get_args(Spacing)), value="leading", label="Timestep spacing")
+        num_steps = WholeSlider(1, 1000, value=50, step=1, label="Sampler steps K", elem_id="num-steps")
+        spacing = Choice(list(get_args(Spacing)), value="leading", label="Timestep spacing")
         shown["csv_path"] = gr.File(first.csv_path, label="CSV of every table (all t)", elem_id="csv")
     shown["respaced"] = gr.Dataframe(
         first.respaced, label="Respaced chain", interactive=False, max_height=320, elem_id="respaced"
