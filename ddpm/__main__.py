@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 from typing import get_args
 
 import numpy as np
+from PIL import Image
 from tqdm import tqdm
 
+from .checks import whole
 from .device import dtype_name
 from .errors import DDPMError
-from .hub import load_pipeline
+from .hub import ModelLimits, load_pipeline
 from .images import grid, to_uint8
 from .options import SamplerName
 from .pipeline import Pipeline
@@ -76,24 +79,55 @@ def describe_options(pipe: Pipeline) -> str:
     )
 
 
+def check_batch(pipe: Pipeline, num: int) -> int:
+    """``num`` images fit in memory at once: their activations within half this machine's memory."""
+    num = whole(num, "--num", 1, None)
+    allowed = max(1, 4 * ModelLimits().max_activation_bytes // pipe.cost.activation_bytes)
+    if num > allowed:
+        raise DDPMError(f"--num {num} needs more memory than this machine has for this model; use --num ≤ {allowed}.")
+    return num
+
+
+def sample(pipe: Pipeline, args: argparse.Namespace) -> np.ndarray:
+    options = pipe.options(sampler=args.sampler, num_steps=args.steps, eta=args.eta)
+    steps = pipe.denoise(check_batch(pipe, args.num), options=options, seed=whole(args.seed, "--seed", 0, 2**63 - 1))
+    total = (options.num_steps or pipe.schedule.num_timesteps) + 1
+    final = run_to_end(tqdm(steps, total=total, desc=f"{options.sampler} sampling", unit="step", file=sys.stderr))
+    return to_uint8(final.x_t)
+
+
+def check_outputs(args: argparse.Namespace) -> None:
+    """Before a long run: the folders of --out and --npz exist and --out names an image format."""
+    for path in filter(None, (args.out, args.npz)):
+        if not Path(path).expanduser().resolve().parent.is_dir():
+            raise DDPMError(f"The folder of {path} does not exist.")
+    if Path(args.out).suffix.lower() not in Image.registered_extensions():
+        raise DDPMError(f"--out {args.out}: name an image file, e.g. grid.png.")
+
+
+def write(images: np.ndarray, args: argparse.Namespace) -> None:
+    try:
+        grid(images).save(args.out)
+        if args.npz:
+            np.savez_compressed(args.npz, images=images)
+    except (OSError, ValueError) as err:  # a missing folder, no permission, an unknown image extension
+        raise DDPMError(f"Could not write {args.out}" + (f" / {args.npz}" if args.npz else "") + f": {err}") from None
+
+
 def main(argv: list[str] | None = None) -> int:
+    """Exit 0 on success, 2 with one line on stderr for any bad input (argparse's own usage errors included)."""
     args = build_parser().parse_args(argv)
     try:
         pipe = load_pipeline(args.model, device=args.device, dtype=args.dtype, revision=args.revision)
         if args.command == "info":
             print(describe(pipe))
             return 0
-        options = pipe.options(sampler=args.sampler, num_steps=args.steps, eta=args.eta)
-        steps = pipe.denoise(args.num, options=options, seed=args.seed)
-        total = (options.num_steps or pipe.schedule.num_timesteps) + 1
-        final = run_to_end(tqdm(steps, total=total, desc=f"{options.sampler} sampling", unit="step", file=sys.stderr))
+        check_outputs(args)
+        images = sample(pipe, args)
+        write(images, args)
     except DDPMError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
-    images = to_uint8(final.x_t)
-    grid(images).save(args.out)
-    if args.npz:
-        np.savez_compressed(args.npz, images=images)
     print(f"wrote {args.out}" + (f" and {args.npz}" if args.npz else "") + f" ({len(images)} images)")
     return 0
 

@@ -11,8 +11,10 @@ unpickled otherwise and no remote code runs. Every failure a user can meet is a 
 from __future__ import annotations
 
 import json
+import os
 import pickle
 import zipfile
+from dataclasses import dataclass
 from pathlib import Path
 
 import torch
@@ -34,7 +36,7 @@ from .errors import DDPMError
 from .pipeline import Pipeline
 from .sampling import SamplingOptions
 from .schedule import NoiseSchedule
-from .unet import UNet, UNetConfig, convert_legacy_keys
+from .unet import UNet, UNetConfig, UNetCost, convert_legacy_keys
 
 WEIGHTS_SAFETENSORS = "diffusion_pytorch_model.safetensors"
 WEIGHTS_BIN = "diffusion_pytorch_model.bin"
@@ -58,6 +60,38 @@ DEFAULT_SCHEDULER_CONFIG = {
 }
 
 
+MAX_CONFIG_BYTES = 4 * 1024**2  # a config.json is a few kB (trained_betas for T = 1000: ≈ 20 kB)
+
+
+def _machine_memory() -> int:
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):  # not POSIX: assume a small machine
+        return 8 * 1024**3
+
+
+@dataclass(frozen=True)
+class ModelLimits:
+    """The largest network a config may describe, checked before anything is built: float32 weights and the
+    activations of one image each up to an eighth of this machine's memory (24 GiB → 3 GiB: 800 M parameters)."""
+
+    max_weight_bytes: int = _machine_memory() // 8
+    max_activation_bytes: int = _machine_memory() // 8
+
+    def check(self, cost: UNetCost, where: str) -> None:
+        if cost.weight_bytes > self.max_weight_bytes or cost.activation_bytes > self.max_activation_bytes:
+            raise DDPMError(
+                f"The model in {where} is too large for this machine: {cost.parameters / 1e6:,.0f} M parameters "
+                f"({_gib(cost.weight_bytes)} as float32) and ≈ {_gib(cost.activation_bytes)} of activations per "
+                f"image, where this machine allows {_gib(self.max_weight_bytes)} and "
+                f"{_gib(self.max_activation_bytes)}; it was refused before anything was allocated."
+            )
+
+
+def _gib(n: int) -> str:
+    return f"{n / 1024**3:.1f} GiB" if n >= 1024**3 else f"{n / 1024**2:.0f} MiB"
+
+
 # ------------------------------------------------------------------------------------------------------ sources
 def _looks_like_path(source: str) -> bool:
     return source.startswith((".", "/", "~")) or "\\" in source or source.count("/") > 1 or Path(source).exists()
@@ -66,6 +100,8 @@ def _looks_like_path(source: str) -> bool:
 def resolve(source: str | Path, revision: str | None = None) -> Path:
     """A local folder as it is, or a Hub repo id downloaded (or found in the cache) by huggingface_hub."""
     source = str(source)
+    if len(source) > 1024 or "\x00" in source:
+        raise DDPMError("A model is named by a folder or a Hub id like 'google/ddpm-cifar10-32'.")
     if Path(source).expanduser().is_dir():
         return Path(source).expanduser()
     if _looks_like_path(source):
@@ -122,6 +158,8 @@ def _weights_file(folder: Path) -> Path | None:
 
 def _read_json(path: Path) -> dict:
     try:
+        if path.stat().st_size > MAX_CONFIG_BYTES:
+            raise DDPMError(f"{path.name} in {path.parent.name} is larger than {MAX_CONFIG_BYTES // 1024**2} MB.")
         data = json.loads(path.read_text())
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
         raise DDPMError(f"Could not read {path.name} in {path.parent}: {err}.") from None
@@ -147,13 +185,18 @@ def read_state_dict(path: Path) -> dict[str, torch.Tensor]:
         ) from None
 
 
-def load_unet(folder: Path) -> UNet:
-    """Build the UNet from config.json and load its weights strictly (every key, every shape)."""
+def load_unet(folder: Path, limits: ModelLimits | None = None) -> tuple[UNet, UNetCost]:
+    """Build the UNet from config.json — checked field by field and costed (``UNetCost``) against ``limits``
+    before anything is allocated — and load its weights strictly (every key, every shape)."""
     unet_dir = _unet_folder(folder)
     config = UNetConfig.from_dict(_read_json(unet_dir / "config.json"))
+    cost = UNetCost.of(config)
+    (limits or ModelLimits()).check(cost, folder.name)
     weights = _weights_file(folder)
     if weights is None:
         raise DDPMError(f"{folder} has no {WEIGHTS_SAFETENSORS} or {WEIGHTS_BIN}.")
+    if weights.stat().st_size > 2 * cost.weight_bytes + MAX_CONFIG_BYTES:
+        raise DDPMError(f"The weights file {weights.name} is far larger than the network in config.json needs.")
     state_dict = convert_legacy_keys(read_state_dict(weights))
     unet = UNet(config)
     expected = unet.state_dict()
@@ -171,7 +214,7 @@ def load_unet(folder: Path) -> UNet:
         ]
         raise DDPMError(f"The weights in {weights.name} do not fit config.json: {', '.join(d for d in details if d)}.")
     unet.load_state_dict({k: v.float() for k, v in state_dict.items()}, strict=True)
-    return unet
+    return unet, cost
 
 
 def read_scheduler_config(folder: Path) -> dict:
@@ -186,10 +229,21 @@ def load_pipeline(
     device: str | torch.device | None = None,
     dtype: str | torch.dtype | None = None,
     revision: str | None = None,
+    limits: ModelLimits | None = None,
 ) -> Pipeline:
-    """A ``Pipeline`` from a local diffusers folder (flat or pipeline layout) or a Hugging Face Hub repo id."""
+    """A ``Pipeline`` from a local diffusers folder (flat or pipeline layout) or a Hugging Face Hub repo id.
+
+    Every failure is a ``DDPMError`` with one sentence, an operating-system error on any path included."""
+    try:
+        return _load_pipeline(source, device, dtype, revision, limits)
+    except OSError as error:  # a name too long, a folder we may not read, a weights link to a device file, …
+        reason = error.strerror or type(error).__name__
+        raise DDPMError(f"Could not read the model {str(source)[:80]!r}: {reason}.") from None
+
+
+def _load_pipeline(source, device, dtype, revision, limits) -> Pipeline:
     folder = resolve(source, revision)
-    unet = load_unet(folder)
+    unet, cost = load_unet(folder, limits)
     config = read_scheduler_config(folder)
     if config.get("prediction_type", "epsilon") != "epsilon":
         raise DDPMError(f"prediction_type={config['prediction_type']!r} is not supported yet; only 'epsilon'.")
@@ -201,6 +255,7 @@ def load_pipeline(
         dtype=pick_dtype(dtype, target),
         default_options=_default_options(config, source),
         source=str(source),
+        cost=cost,
     )
 
 

@@ -7,14 +7,13 @@ new sampler or spacing is added in one place.
 from __future__ import annotations
 
 import dataclasses
-import math
-import operator
 from dataclasses import dataclass
 from typing import Literal, get_args
 
 import numpy as np
 import torch
 
+from .checks import real, whole
 from .errors import DDPMError
 
 SamplerName = Literal["ddpm", "ddim"]
@@ -54,15 +53,9 @@ class SamplingOptions:
         check_choice("variance type", self.variance_type, VarianceType)
         check_choice("timestep spacing", self.spacing, Spacing)
         if self.num_steps is not None:
-            try:
-                steps = operator.index(self.num_steps)  # ints and numpy ints; not floats, strings or None
-            except TypeError:
-                raise DDPMError(f"The number of steps must be a whole number; got {self.num_steps!r}.") from None
-            if steps < 1:
-                raise DDPMError(f"The number of sampling steps must be at least 1; got {steps}.")
-            object.__setattr__(self, "num_steps", int(steps))
+            object.__setattr__(self, "num_steps", whole(self.num_steps, "The number of sampling steps", 1))
         eta = check_eta(self.eta)
-        clip_range = _real("The clip range", self.clip_range)
+        clip_range = real(self.clip_range, "The clip range")
         if clip_range <= 0:
             raise DDPMError(f"The clip range must be positive; got {self.clip_range}.")
         if not isinstance(self.clip_sample, (bool, np.bool_)):
@@ -103,18 +96,7 @@ class SamplingOptions:
 
 def check_eta(eta: object) -> float:
     """DDIM's η as a float in [0, 1], else a ``DDPMError``."""
-    value = _real("DDIM η", eta)
-    if not 0.0 <= value <= 1.0:
-        raise DDPMError(f"DDIM η must be between 0 and 1; got {eta}.")
-    return value
-
-
-def _real(name: str, value: object) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise DDPMError(f"{name} must be a number; got {value!r}.")
-    if not math.isfinite(value):
-        raise DDPMError(f"{name} must be a finite number; got {value}.")
-    return float(value)
+    return real(eta, "DDIM η", 0.0, 1.0)
 
 
 def timesteps_for(

@@ -16,7 +16,7 @@ from .errors import DDPMError
 from .images import to_uint8
 from .sampling import DenoiseStep, SamplingOptions, denoise, run_to_end
 from .schedule import NoiseSchedule
-from .unet import UNet
+from .unet import UNet, UNetCost
 
 
 @dataclass
@@ -36,9 +36,12 @@ class Pipeline:
     default_options: SamplingOptions = field(default_factory=SamplingOptions)
     source: str = ""
     notes: list[str] = field(default_factory=list)
+    cost: UNetCost | None = None  # parameters and activation memory per image (``UNetCost.of`` when not given)
 
     def __post_init__(self):
         self.unet = self.unet.to(self.device, torch.float32).eval().requires_grad_(False)
+        if self.cost is None:
+            self.cost = UNetCost.of(self.unet.config)
 
     @property
     def image_shape(self) -> tuple[int, int, int]:

@@ -14,6 +14,7 @@ from typing import Literal, get_args
 
 import torch
 
+from .checks import real, whole
 from .errors import DDPMError
 
 ScheduleKind = Literal["linear", "quadratic", "sigmoid", "cosine"]
@@ -32,6 +33,7 @@ DEFAULT_BETA_START = 1e-4  # Ho et al. 2020, Sec. 4
 DEFAULT_BETA_END = 0.02
 DEFAULT_COSINE_S = 0.008  # Nichol & Dhariwal 2021, Eq. 17
 DEFAULT_MAX_BETA = 0.999
+MAX_TIMESTEPS = 100_000  # T beyond this is refused before any table is allocated (DDPM uses 1000)
 
 
 def extract(table: torch.Tensor, t: torch.Tensor | int, x: torch.Tensor) -> torch.Tensor:
@@ -129,14 +131,12 @@ class NoiseSchedule:
     def make(cls, kind: str = "linear", num_timesteps: int = 1000, **params) -> NoiseSchedule:
         """Build a named schedule: "linear", "quadratic", "sigmoid" (params beta_start, beta_end) or "cosine"
         (params s, max_beta)."""
-        T = int(num_timesteps)
-        if T < 2:
-            raise DDPMError(f"A schedule needs at least 2 timesteps (T ≥ 2); got T = {T}.")
+        T = whole(num_timesteps, "The number of timesteps T", 2, MAX_TIMESTEPS)
         if kind == "cosine":
             unknown = set(params) - {"s", "max_beta"}
             p = {
-                "s": float(params.get("s", DEFAULT_COSINE_S)),
-                "max_beta": float(params.get("max_beta", DEFAULT_MAX_BETA)),
+                "s": real(params.get("s", DEFAULT_COSINE_S), "The cosine offset s"),
+                "max_beta": real(params.get("max_beta", DEFAULT_MAX_BETA), "max_beta"),
             }
             if unknown:
                 raise DDPMError(f"The cosine schedule takes s and max_beta, not {', '.join(sorted(unknown))}.")
@@ -152,8 +152,8 @@ class NoiseSchedule:
         if unknown:
             raise DDPMError(f"The {kind} schedule takes beta_start and beta_end, not {', '.join(sorted(unknown))}.")
         p = {
-            "beta_start": float(params.get("beta_start", DEFAULT_BETA_START)),
-            "beta_end": float(params.get("beta_end", DEFAULT_BETA_END)),
+            "beta_start": real(params.get("beta_start", DEFAULT_BETA_START), "β_start"),
+            "beta_end": real(params.get("beta_end", DEFAULT_BETA_END), "β_end"),
         }
         if not 0 < p["beta_start"] < p["beta_end"] < 1:
             raise DDPMError(f"Need 0 < β_start < β_end < 1; got β_start={p['beta_start']:g}, β_end={p['beta_end']:g}.")
@@ -166,11 +166,14 @@ class NoiseSchedule:
     @classmethod
     def from_config(cls, config: dict) -> NoiseSchedule:
         """From a diffusers ``scheduler_config.json`` dict (DDPMScheduler / DDIMScheduler keys)."""
-        T = int(config.get("num_train_timesteps", 1000))
+        T = whole(config.get("num_train_timesteps", 1000), "num_train_timesteps", 2, MAX_TIMESTEPS)
         if config.get("trained_betas") is not None:
-            return cls.from_betas(config["trained_betas"])
+            betas = config["trained_betas"]
+            if not isinstance(betas, list) or not 2 <= len(betas) <= MAX_TIMESTEPS:
+                raise DDPMError(f"trained_betas must be a list of 2 to {MAX_TIMESTEPS} numbers.")
+            return cls.from_betas([real(beta, "Every trained β") for beta in betas])
         name = config.get("beta_schedule", "linear")
-        if name not in _FROM_DIFFUSERS:
+        if not isinstance(name, str) or name not in _FROM_DIFFUSERS:
             raise DDPMError(f"beta_schedule {name!r} is not supported; use one of {', '.join(_FROM_DIFFUSERS)}.")
         kind = _FROM_DIFFUSERS[name]
         if kind == "cosine":
@@ -178,8 +181,8 @@ class NoiseSchedule:
         return cls.make(
             kind,
             T,
-            beta_start=config.get("beta_start", DEFAULT_BETA_START),
-            beta_end=config.get("beta_end", DEFAULT_BETA_END),
+            beta_start=real(config.get("beta_start", DEFAULT_BETA_START), "beta_start"),
+            beta_end=real(config.get("beta_end", DEFAULT_BETA_END), "beta_end"),
         )
 
     def to_config(self) -> dict:

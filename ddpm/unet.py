@@ -25,6 +25,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
+from ddpm.checks import flag, real, short, whole
 from ddpm.errors import DDPMError
 
 # Block names as diffusers spells them in config.json → whether the block has self-attention after each ResNet.
@@ -39,6 +40,57 @@ _UNSUPPORTED_FEATURES = {
 }
 # diffusers config keys that have no effect on the features we implement.
 _IGNORED_KEYS = {"num_train_timesteps"}  # only read by time_embedding_type="learned", which we refuse
+
+
+MAX_CHANNELS = (1, 4096)  # per block; the cost check (``UNetCost``) bounds the whole network
+MAX_SAMPLE_SIZE = (1, 2048)
+
+
+@dataclass(frozen=True)
+class _Rule:
+    kind: type  # int, float, bool or str
+    low: float | None = None
+    high: float | None = None
+    optional: bool = False  # None allowed
+
+    def says(self) -> str:
+        if self.kind in (bool, str):
+            return f"it must be {'true or false' if self.kind is bool else 'a string'}"
+        number = "a whole number" if self.kind is int else "a number"
+        return f"it must be {number} from {self.low:g} to {self.high:g}" + (" or null" if self.optional else "")
+
+
+_FIELD_RULES = {  # the scalar fields of UNetConfig; the lists and sample_size are checked beside them
+    "in_channels": _Rule(int, 1, 64),
+    "out_channels": _Rule(int, 1, 64),
+    "center_input_sample": _Rule(bool),
+    "time_embedding_type": _Rule(str),
+    "time_embedding_dim": _Rule(int, 1, 16384, optional=True),
+    "freq_shift": _Rule(int, -16, 16),
+    "flip_sin_to_cos": _Rule(bool),
+    "mid_block_type": _Rule(str, optional=True),
+    "layers_per_block": _Rule(int, 1, 8),
+    "mid_block_scale_factor": _Rule(float, -1e3, 1e3),
+    "downsample_padding": _Rule(int, 0, 8),
+    "downsample_type": _Rule(str),
+    "upsample_type": _Rule(str),
+    "dropout": _Rule(float, 0, 1),
+    "act_fn": _Rule(str),
+    "attention_head_dim": _Rule(int, 1, 4096, optional=True),
+    "norm_num_groups": _Rule(int, 1, 4096),
+    "attn_norm_num_groups": _Rule(int, 1, 4096, optional=True),
+    "norm_eps": _Rule(float, 1e-12, 1),
+    "resnet_time_scale_shift": _Rule(str),
+    "add_attention": _Rule(bool),
+}
+
+
+def _is_whole_in(value, low: int, high: int) -> bool:
+    try:
+        whole(value, "", low, high)
+    except DDPMError:
+        return False
+    return True
 
 
 @dataclass
@@ -72,11 +124,53 @@ class UNetConfig:
     add_attention: bool = True  # mid-block attention only
 
     def __post_init__(self):
+        self._check_types()
         for name in ("down_block_types", "up_block_types", "block_out_channels"):
             setattr(self, name, tuple(getattr(self, name)))
         if isinstance(self.sample_size, list):  # JSON has no tuples
             self.sample_size = tuple(self.sample_size)
         self._validate()
+
+    def _check_types(self):
+        """Every field's type and range, before anything is derived from it (a config.json may hold anything)."""
+
+        def refuse(field: str, why: str):
+            raise DDPMError(f"Unsupported UNet config: {field}={short(getattr(self, field))} ({why}).")
+
+        for field, rule in _FIELD_RULES.items():
+            value = getattr(self, field)
+            if value is None and rule.optional:
+                continue
+            try:
+                if rule.kind is bool:
+                    flag(value, field)
+                elif rule.kind is str:
+                    if not isinstance(value, str):
+                        raise DDPMError(field)
+                elif rule.kind is float:
+                    real(value, field, rule.low, rule.high)
+                else:
+                    whole(value, field, rule.low, rule.high)
+            except DDPMError:
+                refuse(field, rule.says())
+        for field, kind, (low, high) in (
+            ("block_out_channels", int, MAX_CHANNELS),
+            ("down_block_types", str, (None, None)),
+            ("up_block_types", str, (None, None)),
+        ):
+            items = getattr(self, field)
+            if isinstance(items, (str, bytes)) or not isinstance(items, (list, tuple)) or not 1 <= len(items) <= 8:
+                refuse(field, "it must be a list of 1 to 8 entries")
+            for item in items:
+                ok = isinstance(item, str) if kind is str else _is_whole_in(item, low, high)
+                if not ok:
+                    refuse(field, f"every entry must be {'a block name' if kind is str else f'from {low} to {high}'}")
+        sizes = list(self.sample_size) if isinstance(self.sample_size, (list, tuple)) else [self.sample_size]
+        if not 1 <= len(sizes) <= 2 or not all(_is_whole_in(size, *MAX_SAMPLE_SIZE) for size in sizes):
+            refuse(
+                "sample_size",
+                f"it must be a whole number from {MAX_SAMPLE_SIZE[0]} to {MAX_SAMPLE_SIZE[1]}, or a pair of them",
+            )
 
     def _validate(self):
         def refuse(field: str, why: str):
@@ -97,25 +191,16 @@ class UNetConfig:
             unknown = [name for name in getattr(self, field) if name not in known]
             if unknown:
                 refuse(field, f"{unknown[0]} is not implemented; supported blocks: {', '.join(known)}")
-        sizes = self.sample_size if isinstance(self.sample_size, tuple) else (self.sample_size,)
-        if len(sizes) not in (1, 2) or not all(isinstance(size, int) and size > 0 for size in sizes):
-            refuse("sample_size", "it must be a positive integer or a pair of them")
         levels = len(self.block_out_channels)
         if levels == 0 or len(self.down_block_types) != levels or len(self.up_block_types) != levels:
             refuse("block_out_channels", "down_block_types, up_block_types and block_out_channels need equal lengths")
         if self.out_channels != self.in_channels:
             refuse("out_channels", f"the network must predict ε only, so it must equal in_channels={self.in_channels}")
-        if not isinstance(self.norm_num_groups, int) or self.norm_num_groups < 1:
-            refuse("norm_num_groups", "it must be a positive integer")
         if any(channels % self.norm_num_groups for channels in self.block_out_channels):
             refuse("norm_num_groups", f"it must divide every entry of block_out_channels {self.block_out_channels}")
-        if self.layers_per_block < 1:
-            refuse("layers_per_block", "it must be at least 1")
-        if self.downsample_padding < 0:
-            refuse("downsample_padding", "it must be 0 or more")
         if self.attention_head_dim is not None:
             for channels in sorted(self._attention_widths()):
-                if self.attention_head_dim < 1 or channels % self.attention_head_dim:
+                if channels % self.attention_head_dim:
                     refuse("attention_head_dim", f"it must divide the width {channels} of every attention block")
 
     def _attention_widths(self) -> set[int]:
@@ -151,6 +236,46 @@ class UNetConfig:
         for key, value in asdict(self).items():
             d[key] = list(value) if isinstance(value, tuple) else value
         return d
+
+
+@dataclass(frozen=True)
+class UNetCost:
+    """What the network of a config costs, known before it is built.
+
+    ``parameters`` is exact: the network is built on PyTorch's "meta" device, which records shapes and allocates
+    nothing. ``activation_bytes`` estimates float32 activations of one image's forward: the skips kept for the way
+    up, a few maps of the widest level being worked on, and the largest attention score matrix (heads × (HW)²).
+    """
+
+    parameters: int
+    activation_bytes: int  # per image
+
+    @property
+    def weight_bytes(self) -> int:
+        return 4 * self.parameters  # float32
+
+    @classmethod
+    def of(cls, config: UNetConfig) -> "UNetCost":
+        with torch.device("meta"):
+            parameters = sum(p.numel() for p in UNet(config).parameters())
+        H, W = config.sample_size if isinstance(config.sample_size, tuple) else (config.sample_size,) * 2
+        if len(config.sample_size if isinstance(config.sample_size, tuple) else ()) == 1:
+            W = H
+        levels = len(config.block_out_channels)
+        pixels = [(H >> i) * (W >> i) for i in range(levels)]
+        maps = [c * p for c, p in zip(config.block_out_channels, pixels, strict=True)]
+        skips = (
+            maps[0]
+            + config.layers_per_block * sum(maps)
+            + sum(c * p for c, p in zip(config.block_out_channels[:-1], pixels[1:], strict=False))
+        )
+        attention = 0
+        for level, with_attention in enumerate(DOWN_BLOCKS[name] for name in config.down_block_types):
+            if with_attention or (level == levels - 1 and config.mid_block_type and config.add_attention):
+                width = config.block_out_channels[level]
+                heads = width // config.attention_head_dim if config.attention_head_dim else 1
+                attention = max(attention, 2 * heads * pixels[level] ** 2)  # scores and their softmax
+        return cls(parameters, 4 * (skips + 6 * max(maps) + attention))
 
 
 def convert_legacy_keys(state_dict: dict) -> dict:
