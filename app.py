@@ -1,7 +1,11 @@
 """DDPM Studio — the Gradio app.
 
     python app.py [--model PATH_OR_ID] [--device cpu|cuda|mps] [--dtype float32|bfloat16|float16] [--port N]
-                  [--host ADDRESS] [--share] [--talk]
+                  [--host ADDRESS] [--share] [--talk] [--model-dir DIR ...] [--no-hub] [--private]
+
+A public deployment (listening beyond localhost, on a Hugging Face Space, or with --share) loads only the bundled
+model, folders inside --model-dir and Hub ids (unless --no-hub), and limits each run's time; --private lifts that on
+a network you trust.
 
 ``build_demo()`` returns the Blocks (tests and Spaces call it); ``main()`` parses arguments and launches.
 """
@@ -9,29 +13,52 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+from pathlib import Path
 
 import gradio as gr
 
 from ddpm import DDPMError
 from ui import forward, reverse, schedules
-from ui.models import BUNDLED_NAME, PipelineCache
+from ui.inputs import MAX_UPLOAD_BYTES
+from ui.models import BUNDLED_NAME, ModelPolicy, PipelineCache, is_bundled
+from ui.reverse import RunBudget
 from ui.theme import HEADER, LATEX, launch_kwargs
+
+PUBLIC_RUN_SECONDS = 120.0  # the longest run one request may ask for on a public server
+DELETE_CACHE = (600, 1800)  # every 10 min, Gradio deletes the files it cached for this app over 30 min ago
+PUBLIC_SESSIONS = 500  # sessions whose state a public server keeps (least recently used go first)
+
+
+def is_public(host: str | None, share: bool, env=os.environ) -> bool:
+    """Whether strangers can reach the app: on a Space, with a share link, or listening beyond localhost."""
+    if share or env.get("SPACE_ID"):
+        return True
+    host = host or env.get("GRADIO_SERVER_NAME") or "127.0.0.1"
+    return host not in ("127.0.0.1", "localhost", "::1")
 
 
 def build_demo(
-    model: str | None = None, device: str | None = None, dtype: str | None = None, talk: bool = False
+    model: str | None = None,
+    device: str | None = None,
+    dtype: str | None = None,
+    talk: bool = False,
+    policy: ModelPolicy | None = None,
 ) -> gr.Blocks:
     """The app's Blocks. The model loads lazily on first use; a missing model only disables the x̂₀ panel.
-    A bad ``device`` or ``dtype`` is a ``DDPMError`` with one sentence."""
-    pipelines = PipelineCache(model or BUNDLED_NAME, device=device, dtype=dtype)
-    with gr.Blocks(title="DDPM Studio", fill_width=True) as demo:
+    A bad ``device`` or ``dtype`` is a ``DDPMError`` with one sentence. ``policy`` says which models a page may
+    load (default: any, as on your own machine); a public one also limits each run's time."""
+    policy = policy or ModelPolicy()
+    pipelines = PipelineCache(model or BUNDLED_NAME, device=device, dtype=dtype, policy=policy)
+    budget = RunBudget(max_seconds=PUBLIC_RUN_SECONDS if policy.public else None)
+    with gr.Blocks(title="DDPM Studio", fill_width=True, delete_cache=DELETE_CACHE) as demo:
         gr.Markdown(HEADER, latex_delimiters=LATEX, elem_id="ddpm-header")
         with gr.Tabs():
             with gr.Tab("Forward noising", id="forward"):
                 forward.build_tab(pipelines, talk=talk)
             with gr.Tab("Reverse sampling", id="reverse"):
-                reverse.build_tab(pipelines, talk=talk)
+                reverse.build_tab(pipelines, talk=talk, budget=budget)
             with gr.Tab("Schedule explorer", id="schedules"):
                 schedules.build_tab(talk=talk)
         gr.Markdown(
@@ -39,8 +66,33 @@ def build_demo(
             elem_classes=["footer-note"],
             elem_id="footer",
         )
+
+        def forget(request: gr.Request) -> None:
+            forget_session(demo, request)
+
+        demo.unload(forget)
     demo.queue(default_concurrency_limit=2, max_size=64)
     return demo
+
+
+def forget_session(demo: gr.Blocks, request: gr.Request) -> None:
+    """A closed tab's session state goes at once (Gradio would keep it an hour, in case the tab comes back)."""
+    holder = getattr(demo, "state_holder", None)
+    if holder is not None and request is not None and request.session_hash:
+        holder.delete_state(request.session_hash)
+        with holder.lock:
+            holder.session_data.pop(request.session_hash, None)
+            holder.time_last_used.pop(request.session_hash, None)
+
+
+def policy_of(args: argparse.Namespace) -> ModelPolicy:
+    """The model policy of a launch: public unless --private when strangers can reach it; the operator's --model
+    folder counts as one of the --model-dir folders."""
+    public = is_public(args.host, args.share) and not args.private
+    dirs = [Path(d) for d in args.model_dir or []]
+    if args.model and not is_bundled(args.model) and Path(args.model).expanduser().is_dir():
+        dirs.append(Path(args.model).expanduser())
+    return ModelPolicy(public=public, model_dirs=tuple(dirs), allow_hub=args.allow_hub)
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -63,17 +115,39 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--share", action="store_true", help="also open a public gradio.live link")
     parser.add_argument("--talk", action="store_true", help="presentation mode: big type, high contrast")
+    parser.add_argument(
+        "--model-dir",
+        action="append",
+        metavar="DIR",
+        help="a folder of models (or one model) that a public deployment may load; repeatable",
+    )
+    hub = parser.add_mutually_exclusive_group()
+    hub.add_argument("--allow-hub", dest="allow_hub", action="store_true", default=True, help="(default)")
+    hub.add_argument("--no-hub", dest="allow_hub", action="store_false", help="a public deployment loads no Hub id")
+    parser.add_argument(
+        "--private",
+        action="store_true",
+        help="treat the deployment as private even beyond localhost (a network you trust): any folder, no time limit",
+    )
     return parser.parse_args(argv)
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     try:
-        demo = build_demo(args.model, args.device, args.dtype, talk=args.talk)
+        policy = policy_of(args)
+        demo = build_demo(args.model, args.device, args.dtype, talk=args.talk, policy=policy)
     except DDPMError as error:
         print(f"DDPM Studio: {error}", file=sys.stderr)
         return 2
-    demo.launch(server_name=args.host, server_port=args.port, share=args.share, **launch_kwargs(args.talk))
+    demo.launch(
+        server_name=args.host,
+        server_port=args.port,
+        share=args.share,
+        max_file_size=MAX_UPLOAD_BYTES,
+        state_session_capacity=PUBLIC_SESSIONS if policy.public else 10_000,
+        **launch_kwargs(args.talk),
+    )
     return 0
 
 

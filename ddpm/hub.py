@@ -97,14 +97,15 @@ def _looks_like_path(source: str) -> bool:
     return source.startswith((".", "/", "~")) or "\\" in source or source.count("/") > 1 or Path(source).exists()
 
 
-def resolve(source: str | Path, revision: str | None = None) -> Path:
-    """A local folder as it is, or a Hub repo id downloaded (or found in the cache) by huggingface_hub."""
+def resolve(source: str | Path, revision: str | None = None, allow_local: bool = True) -> Path:
+    """A local folder as it is, or a Hub repo id downloaded (or found in the cache) by huggingface_hub; with
+    ``allow_local=False`` (a public server) ``source`` is only ever a Hub id, whatever folders exist."""
     source = str(source)
     if len(source) > 1024 or "\x00" in source:
         raise DDPMError("A model is named by a folder or a Hub id like 'google/ddpm-cifar10-32'.")
-    if Path(source).expanduser().is_dir():
+    if allow_local and Path(source).expanduser().is_dir():
         return Path(source).expanduser()
-    if _looks_like_path(source):
+    if allow_local and _looks_like_path(source):
         raise DDPMError(f"There is no model folder at {source!r}.")
     try:
         validate_repo_id(source)
@@ -230,19 +231,20 @@ def load_pipeline(
     dtype: str | torch.dtype | None = None,
     revision: str | None = None,
     limits: ModelLimits | None = None,
+    allow_local: bool = True,
 ) -> Pipeline:
     """A ``Pipeline`` from a local diffusers folder (flat or pipeline layout) or a Hugging Face Hub repo id.
 
     Every failure is a ``DDPMError`` with one sentence, an operating-system error on any path included."""
     try:
-        return _load_pipeline(source, device, dtype, revision, limits)
+        return _load_pipeline(source, device, dtype, revision, limits, allow_local)
     except OSError as error:  # a name too long, a folder we may not read, a weights link to a device file, …
         reason = error.strerror or type(error).__name__
         raise DDPMError(f"Could not read the model {str(source)[:80]!r}: {reason}.") from None
 
 
-def _load_pipeline(source, device, dtype, revision, limits) -> Pipeline:
-    folder = resolve(source, revision)
+def _load_pipeline(source, device, dtype, revision, limits, allow_local) -> Pipeline:
+    folder = resolve(source, revision, allow_local)
     unet, cost = load_unet(folder, limits)
     config = read_scheduler_config(folder)
     if config.get("prediction_type", "epsilon") != "epsilon":

@@ -289,27 +289,34 @@ def load_sketch(sketch, size, mode, kind, t, state, pipelines=None) -> tuple:
     return new, *all_views(new, kind, t, pipelines).as_outputs()
 
 
+def live(state) -> ForwardState:
+    """The session's state; a sentence when the server has let this page's session go (closed, or evicted)."""
+    if not isinstance(state, ForwardState):
+        raise gr.Error("This page's session has expired on the server: reload the page to start again.")
+    return state
+
+
 def change_resolution(size, mode, kind, t, state, pipelines=None) -> tuple:
-    new = state.resized(size, mode)
+    new = live(state).resized(size, mode)
     return new, *all_views(new, kind, t, pipelines).as_outputs()
 
 
 def new_noise(kind, t, state, pipelines=None, seed: int | None = None) -> tuple:
-    new = state.reseeded(seed)
+    new = live(state).reseeded(seed)
     return new, *all_views(new, kind, t, pipelines).as_outputs()
 
 
 def set_schedule(state, kind, t, pipelines=None) -> tuple:
-    return all_views(state, kind, t, pipelines).as_outputs()
+    return all_views(live(state), kind, t, pipelines).as_outputs()
 
 
 def scrub_event(state, kind, t, pipelines: PipelineCache | None, png: FastPng) -> tuple:
     """``scrub`` for the slider: its images handed to Gradio as quickly written PNG files (see ``FastPng``)."""
-    return scrub(state, kind, t, pipelines, png).as_outputs()
+    return scrub(live(state), kind, t, pipelines, png).as_outputs()
 
 
 def chain_event(state, kind, t, seed) -> tuple:
-    return chain_vs_closed(state, kind, t, seed).as_outputs()
+    return chain_vs_closed(live(state), kind, t, seed).as_outputs()
 
 
 def clear_chain() -> tuple:

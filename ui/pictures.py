@@ -5,17 +5,17 @@ from __future__ import annotations
 
 import itertools
 import struct
-import tempfile
 import threading
 import zlib
 from functools import lru_cache
-from pathlib import Path
 
 import numpy as np
 import torch
 from PIL import Image, ImageDraw, ImageFont
 
 from ddpm.images import to_uint8
+
+from . import workspace
 
 
 def to_image(x: torch.Tensor) -> Image.Image:
@@ -70,7 +70,7 @@ class FastPng:
     times the images per event) is never overwritten while still in use."""
 
     def __init__(self, slots: int = 64):
-        self.folder = Path(tempfile.mkdtemp(prefix="ddpm-studio-frames-"))
+        self.folder = workspace.live_folder("frames-")
         self.slots = slots
         self._counter = itertools.count()
         self._lock = threading.Lock()

@@ -9,7 +9,6 @@ the exports. A run starts from pure noise x_T, or (SDEdit, Meng et al. 2022) fro
 from __future__ import annotations
 
 import dataclasses
-import tempfile
 import time
 from dataclasses import dataclass, field
 from functools import partial
@@ -22,17 +21,17 @@ from PIL import Image
 
 from ddpm import DDPMError, Pipeline
 from ddpm.device import dtype_name, fast_dtype
-from ddpm.hub import read_scheduler_config
+from ddpm.hub import ModelLimits, read_scheduler_config
 from ddpm.images import from_pil, grid, to_uint8, write_gif, write_mp4
 from ddpm.sampling import DenoiseStep, SamplingOptions
 from ddpm.sdedit import SDEditStart, sdedit_start
 
 from . import models as model_names
-from . import params
+from . import params, workspace
 from .bundled_examples import EXAMPLES_DIR
 from .inputs import Choice, Flag, ImageInput, ModelName, RealSlider, SketchInput, Whole, WholeSlider
 from .intake import drawn_image, shrink, sketch_to_digit
-from .models import BUNDLED_NAME, HUB_MODELS, PipelineCache, display_name, model_location
+from .models import BUNDLED_NAME, PipelineCache, display_name, model_location
 from .outputs import SKIP, Outputs
 from .pictures import FastPng
 
@@ -43,6 +42,8 @@ STARTS = [("pure noise x_T", "noise"), ("an image noised to t (SDEdit)", "image"
 MAX_FRAMES = 40  # frames shown live and kept for the replay and the GIF/MP4, whatever the number of steps
 NUM_STEPS, T_START = 50, 500  # the defaults of the steps and SDEdit-t sliders (each kept within the model's T)
 MAX_BATCH = 64
+HEAVY = "heavy"  # loading a model, timing it and sampling share these slots: scrubbing never waits behind them
+MAX_RUN_BYTES = 128 * 1024**2  # the kept frames (x_t and x̂₀ grids) of one session's last run
 VIDEO_HEIGHT = 256  # exports are upscaled (nearest) to at least this height, so a 32 px model is visible
 PROGRESS_EVERY_S = 0.2
 
@@ -67,6 +68,7 @@ class RunState:
     ``latest`` is the last step reached (its tensors), which ``stopped`` adds as the run's last frame."""
 
     total: int  # K, the steps of the whole run
+    max_frames: int = MAX_FRAMES  # fewer for big grids, so that a session's kept frames stay within MAX_RUN_BYTES
     frames: list[Frame] = field(default_factory=list)
     reached: int = 0  # index of the last step produced
     latest: DenoiseStep | None = None
@@ -245,6 +247,11 @@ def model_ranges(in_use: str, precision: str, t_start: float, num_steps: float, 
     ).as_outputs()
 
 
+def heavy_slots(pipelines: PipelineCache) -> int:
+    """One heavy event at a time on a CPU (it uses every core), two on a GPU."""
+    return 1 if pipelines.device.type == "cpu" else 2
+
+
 def _clamp(value, low: int, high: int, default: int) -> int:
     try:
         value = int(float(value))
@@ -258,6 +265,42 @@ def estimate(in_use: str, precision: str, batch_size: int, num_steps: int, pipel
         return model_info(pipelines, in_use, precision, batch_size, num_steps)
     except DDPMError as error:
         return f"⚠️ {error}"
+
+
+@dataclass(frozen=True)
+class RunBudget:
+    """What one run may cost: its activations always fit the machine; on a public server its estimated time (one
+    timed ε-network forward × steps) stays within ``max_seconds``, so that one request cannot hold a slot for
+    minutes."""
+
+    max_seconds: float | None = None  # None: no time limit (the app on your own machine)
+    max_activation_bytes: int = ModelLimits().max_activation_bytes
+
+    def check(self, pipelines: PipelineCache, model: str, dtype, batch_size: int, num_steps: int) -> None:
+        pipe = pipelines.load(model, dtype)
+        per_image = pipe.cost.activation_bytes
+        if batch_size * per_image > self.max_activation_bytes:
+            fits = max(1, self.max_activation_bytes // per_image)
+            raise DDPMError(
+                f"A batch of {batch_size} needs ≈ {batch_size * per_image / 1024**3:.1f} GiB of activations with "
+                f"this model, more than this machine allows ({self.max_activation_bytes / 1024**3:.1f} GiB): use a "
+                f"batch of at most {fits}."
+            )
+        if self.max_seconds is not None:
+            seconds = pipelines.seconds_per_step(model, dtype, batch_size) * num_steps
+            if seconds > self.max_seconds:
+                raise DDPMError(
+                    f"This run would take ≈ {_duration(seconds)} ({num_steps} steps at batch {batch_size}); runs on "
+                    f"this public server are limited to {_duration(self.max_seconds)}: use fewer steps (DDIM with "
+                    "50 steps is close to DDPM with 1000) or a smaller batch, or run the app on your own machine."
+                )
+
+
+def frames_that_fit(pipe: Pipeline, batch_size: int) -> int:
+    """How many frames of this run's grids (x_t and x̂₀ each) fit in MAX_RUN_BYTES; at least 2 (x_T and the end)."""
+    C, H, W = pipe.image_shape
+    frame_bytes = 2 * batch_size * (H + 2) * (W + 2) * C
+    return int(min(MAX_FRAMES, max(2, MAX_RUN_BYTES // frame_bytes)))
 
 
 def run(
@@ -277,14 +320,17 @@ def run(
     *,
     pipelines: PipelineCache,
     png: FastPng,
+    budget: RunBudget = RunBudget(),
 ):
     """Stream a seeded reverse run: one ``RunUpdate`` per step, new pictures on ``frame_steps`` only, each with the
     run state so far for the session; the last adds the replay and the exports. ``stopped`` sums up a stopped run."""
     batch_size = params.shown(params.whole, batch_size, "The batch size", 1, MAX_BATCH)
     seed = params.shown(params.seed, seed)
-    pipe = _load(pipelines, in_use, precision_dtype(precision, pipelines.device))
+    dtype = precision_dtype(precision, pipelines.device)
+    pipe = _load(pipelines, in_use, dtype)
     T = pipe.schedule.num_timesteps
     num_steps = params.shown(params.whole, num_steps, f"The number of steps (this model has T = {T})", 1, T)
+    params.shown(budget.check, pipelines, in_use, dtype, batch_size, num_steps)
     options = run_options(pipe, sampler, num_steps, eta, variance, clip)
     generator = torch.Generator().manual_seed(seed)
     begin = None
@@ -298,13 +344,13 @@ def run(
     else:
         steps = pipe.denoise(batch_size, options=options, generator=generator, x_T=begin.x_t, timesteps=begin.timesteps)
         total = len(begin.timesteps)
-    yield from stream(steps, RunState(total), pipe, png)
+    yield from stream(steps, RunState(total, frames_that_fit(pipe, batch_size)), pipe, png)
 
 
 def stream(steps, state: RunState, pipe: Pipeline, png: FastPng):
     """The updates of a run: kept frames as PNG files, a progress line at most every PROGRESS_EVERY_S, and an update
     at every step all the same (so that Stop takes effect within one step); the summary last."""
-    shown = set(frame_steps(state.total))
+    shown = set(frame_steps(state.total, state.max_frames))
     began = last_note = time.perf_counter()
     first_frame_s = 0.0
     try:
@@ -389,7 +435,7 @@ def side_by_side(frame: Frame, gap: int = 4) -> np.ndarray:
 
 def export_run(frames: list[Frame], folder: str | Path | None = None) -> list[str]:
     """GIF and MP4 of the run (x_t | x̂₀ side by side) and the final grid as PNG; returns their paths."""
-    folder = Path(folder or tempfile.mkdtemp(prefix="ddpm-studio-run-"))
+    folder = Path(folder or workspace.new_folder("run-"))
     pictures = [side_by_side(frame) for frame in frames]
     fps = max(4.0, len(frames) / 4)  # a run plays in about four seconds
     gif = write_gif(folder / "reverse-run.gif", pictures, fps)
@@ -478,10 +524,10 @@ def _start_controls(T: int) -> StartControls:
     return StartControls(start, t_start, upload, sketch)
 
 
-def _controls(first: str, precision_value: str) -> Controls:
+def _controls(first: str, precision_value: str, listed: list[str]) -> Controls:
     with gr.Row():
         choice = ModelName(
-            list(dict.fromkeys([first, BUNDLED_NAME, *HUB_MODELS])),
+            list(dict.fromkeys([first, *listed])),
             value=first,
             allow_custom_value=True,
             label="Model (folder or Hub id)",
@@ -538,13 +584,17 @@ def _display(talk: bool) -> Display:
     return Display(progress, x_t, x0_pred, replay_slider, final, downloads)
 
 
-def _wire(c: Controls, d: Display, in_use: gr.State, last_run: gr.State, pipelines: PipelineCache) -> None:
+def _wire(
+    c: Controls, d: Display, in_use: gr.State, last_run: gr.State, pipelines: PipelineCache, budget: RunBudget
+) -> None:
     quiet = {"show_progress": "hidden"}
+    heavy = {"concurrency_id": HEAVY, "concurrency_limit": heavy_slots(pipelines)}
     loaded = c.load_btn.click(
         partial(load_model, pipelines=pipelines),
         [c.choice, c.precision, c.batch, c.steps, in_use],
         [in_use, c.info],
         api_name="load_model",
+        **heavy,
     )
     loaded.then(
         partial(model_ranges, pipelines=pipelines),
@@ -561,6 +611,7 @@ def _wire(c: Controls, d: Display, in_use: gr.State, last_run: gr.State, pipelin
         api_name="estimate",
         trigger_mode="always_last",
         **quiet,
+        **heavy,
     )
     # the inputs of ``run``, in its parameter order
     run_inputs = [
@@ -580,7 +631,12 @@ def _wire(c: Controls, d: Display, in_use: gr.State, last_run: gr.State, pipelin
     ]
     run_outputs = [d.x_t, d.x0_pred, d.progress, last_run, d.replay, d.final, d.downloads]  # RunUpdate's fields
     run_event = c.run_btn.click(
-        on_gpu(partial(run, pipelines=pipelines, png=FastPng())), run_inputs, run_outputs, api_name="sample", **quiet
+        on_gpu(partial(run, pipelines=pipelines, png=FastPng(), budget=budget)),
+        run_inputs,
+        run_outputs,
+        api_name="sample",
+        **quiet,
+        **heavy,
     )
     c.stop_btn.click(None, None, None, cancels=[run_event], api_name="stop")
     # The browser fires a cancelled event's .failure listeners once its generator is closed: sum up the stopped run.
@@ -595,14 +651,14 @@ def _wire(c: Controls, d: Display, in_use: gr.State, last_run: gr.State, pipelin
     )
 
 
-def build_tab(pipelines: PipelineCache, talk: bool = False) -> None:
+def build_tab(pipelines: PipelineCache, talk: bool = False, budget: RunBudget = RunBudget()) -> None:
     """The tab's components and events; call inside ``gr.Tab``."""
     first = display_name(pipelines.default_model)
     in_use = gr.State(first)
     last_run = gr.State(None)
     with gr.Row(equal_height=False):
         with gr.Column(scale=4, min_width=320):
-            controls = _controls(first, precision_of(pipelines.dtype))
+            controls = _controls(first, precision_of(pipelines.dtype), pipelines.policy.listed())
         with gr.Column(scale=6):
             display = _display(talk)
-    _wire(controls, display, in_use, last_run, pipelines)
+    _wire(controls, display, in_use, last_run, pipelines, budget)

@@ -6,7 +6,6 @@ CSV out. A bad combination of parameters returns a message instead of raising.
 
 from __future__ import annotations
 
-import tempfile
 from dataclasses import dataclass, fields
 from typing import get_args
 
@@ -22,7 +21,7 @@ from ddpm.options import Spacing
 from ddpm.sampling import timesteps_for
 from ddpm.schedule import DEFAULT_BETA_END, DEFAULT_BETA_START, DEFAULT_COSINE_S, SCHEDULE_KINDS
 
-from . import params
+from . import params, workspace
 from .bundled_examples import EXAMPLES, load_example
 from .inputs import Choice, Choices, Pick, Real, Whole, WholeSlider
 from .intake import to_tensor
@@ -171,9 +170,9 @@ def write_csv(schedules: dict[str, NoiseSchedule]) -> str:
         )
         for kind, s in schedules.items()
     ]
-    with tempfile.NamedTemporaryFile("w", suffix=".csv", prefix="ddpm-schedules-", delete=False) as f:
-        pd.concat(frames, ignore_index=True).to_csv(f, index=False, float_format="%.10g")
-    return f.name
+    path = workspace.new_file("schedules-", ".csv")
+    pd.concat(frames, ignore_index=True).to_csv(path, index=False, float_format="%.10g")
+    return str(path)
 
 
 def explore(
