@@ -94,7 +94,9 @@ def test_explore_endpoint_and_bad_parameters(client):
 
 
 def test_bad_forward_request_is_a_readable_error(client):
-    with pytest.raises(Exception, match="Timestep t must be a whole number from 0 to 999; got 5000"):  # gradio's own bound check
+    with pytest.raises(
+        Exception, match="Timestep t must be a whole number from 0 to 999; got 5000"
+    ):  # gradio's own bound check
         client.predict("linear", 5000, api_name="/scrub")
     with pytest.raises(Exception, match="Unknown schedule|wavy"):
         client.predict("wavy", 5, api_name="/scrub")

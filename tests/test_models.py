@@ -2,6 +2,7 @@
 
 import threading
 import time
+from pathlib import Path
 
 import pytest
 import torch
@@ -78,3 +79,71 @@ def test_the_bundled_model_is_shown_by_name_and_loaded_from_its_folder():
     pipelines = PipelineCache(BUNDLED_NAME, device="cpu")
     assert pipelines.key() == PipelineCache(device="cpu").key()
     assert BUNDLED_NAME in pipelines.footer() and str(ui_models.BUNDLED_MODEL) not in pipelines.footer()
+
+
+# ------------------------------------------------------------------------------------------- public deployments
+PUBLIC = ui_models.ModelPolicy(public=True)
+
+
+def test_a_public_server_refuses_every_other_path_with_the_same_sentence(tiny_model_dir, tmp_path):
+    refusals = set()
+    for name in (tiny_model_dir, "/etc", "/proc/1/root", "/no/such/folder", "../" * 40, "x" * 5000, str(tmp_path)):
+        with pytest.raises(DDPMError) as refused:
+            PUBLIC.place(name)
+        refusals.add(str(refused.value))
+    assert refusals == {ui_models.PUBLIC_REFUSAL.format(hub=" and models on the Hugging Face Hub")}
+    pipelines = PipelineCache(device="cpu", policy=PUBLIC)
+    assert pipelines.status("/etc") == pipelines.status("/no/such/folder")  # nothing about the disk leaks
+
+
+def test_a_public_server_loads_the_bundled_model_its_model_dirs_and_hub_ids(tiny_model_dir):
+    root = Path(tiny_model_dir).parent
+    policy = ui_models.ModelPolicy(public=True, model_dirs=(root,))
+    assert policy.place(BUNDLED_NAME).location == str(ui_models.BUNDLED_MODEL)
+    assert (
+        policy.place("tiny")
+        == policy.place(tiny_model_dir)
+        == ui_models.ModelPlace(str(Path(tiny_model_dir).resolve()), True)
+    )
+    assert policy.place("google/ddpm-cifar10-32") == ui_models.ModelPlace("google/ddpm-cifar10-32", local=False)
+    assert tiny_model_dir in policy.listed() and "google/ddpm-cifar10-32" in policy.listed()
+    no_hub = ui_models.ModelPolicy(public=True, allow_hub=False)
+    with pytest.raises(DDPMError, match="--model-dir. Pick one"):
+        no_hub.place("google/ddpm-cifar10-32")
+    assert "google/ddpm-cifar10-32" not in no_hub.listed()
+
+
+def test_a_hub_id_on_a_public_server_is_never_a_local_folder(tmp_path, monkeypatch):
+    (tmp_path / "org" / "model").mkdir(parents=True)
+    monkeypatch.chdir(tmp_path)
+    assert PUBLIC.place("org/model") == ui_models.ModelPlace("org/model", local=False)
+    with pytest.raises(DDPMError, match="not in the local Hugging Face cache"):
+        PipelineCache(device="cpu", policy=PUBLIC).load("org/model")
+
+
+def test_every_spelling_of_a_folder_is_one_model_and_precisions_share_its_weights(tiny_model_dir, tmp_path):
+    link = tmp_path / "link"
+    link.symlink_to(tiny_model_dir)
+    pipelines = PipelineCache(tiny_model_dir, device="cpu")
+    first = pipelines.load()
+    for spelling in (tiny_model_dir + "/", str(link), f"{tiny_model_dir}/../tiny", f" {tiny_model_dir} "):
+        assert pipelines.load(spelling) is first
+    fast = pipelines.load(tiny_model_dir, "bfloat16")
+    assert fast.unet is first.unet and len(pipelines._weights) == 1
+    assert pipelines.resident_bytes() == first.cost.weight_bytes
+
+
+def test_the_cache_is_bounded_by_count_and_bytes_least_recently_used_first(tiny_pipeline, tmp_path):
+    folders = [str(save_pipeline(tiny_pipeline, tmp_path / f"m{i}")) for i in range(4)]
+    pipelines = PipelineCache(folders[0], device="cpu", max_models=2)
+    for folder in folders:
+        pipelines.load(folder)
+    assert list(pipelines._weights) == [
+        str(Path(folders[0]).resolve()),
+        str(Path(folders[3]).resolve()),
+    ]  # default kept
+    one = tiny_pipeline.cost.weight_bytes
+    by_bytes = PipelineCache(folders[0], device="cpu", max_bytes=one)
+    by_bytes.load(folders[1])
+    by_bytes.load(folders[2])
+    assert list(by_bytes._weights) == [str(Path(folders[2]).resolve())] and by_bytes.resident_bytes() == one
