@@ -47,7 +47,7 @@ def test_every_endpoint_is_named(client):
 def test_forward_endpoints_share_one_session(client, tmp_path):
     photo = tmp_path / "photo.png"
     Image.new("RGB", (900, 600), (30, 140, 220)).save(photo)
-    out = client.predict(handle_file(str(photo)), 128, "RGB", "linear", 300, api_name="/load_upload")
+    out = client.predict(handle_file(str(photo)), "128", "RGB", "linear", 300, api_name="/load_upload")
     eps, strip, x_t, numbers, hist, x0_hat, note = out
     assert pixels(x_t).shape == (128, 128, 3) and pixels(eps).shape == (128, 128, 3)
     assert "x_{300}" in numbers and x0_hat is None and "digit" in note
@@ -57,7 +57,7 @@ def test_forward_endpoints_share_one_session(client, tmp_path):
     c = client.predict("cosine", 501, api_name="/scrub")[0]
     assert np.array_equal(pixels(a), pixels(b)) and not np.array_equal(pixels(a), pixels(c))
 
-    out = client.predict(64, "Grayscale", "linear", 500, api_name="/set_resolution")
+    out = client.predict("64", "Grayscale", "linear", 500, api_name="/set_resolution")
     assert pixels(out[2]).shape == (64, 64)
     moved = client.predict("linear", 500, api_name="/new_noise")[2]
     assert not np.array_equal(pixels(moved), pixels(out[2]))
@@ -69,7 +69,7 @@ def test_forward_endpoints_share_one_session(client, tmp_path):
 
 
 def test_digits_get_the_models_prediction(client):
-    out = client.predict("Digit 7 (MNIST)", 64, "Grayscale", "linear", 400, api_name="/load_example")
+    out = client.predict("Digit 7 (MNIST)", "64", "Grayscale", "linear", 400, api_name="/load_example")
     assert out[5] is not None and pixels(out[5]).ndim == 3 and "32×32" in out[6]
 
 
@@ -79,7 +79,7 @@ def test_sketch_endpoint(client, tmp_path):
     ImageDraw.Draw(image).line([(140, 40), (140, 240)], fill=(0, 0, 0, 255), width=24)
     image.save(drawing)
     value = {"background": None, "layers": [], "composite": handle_file(str(drawing)), "id": None}
-    out = client.predict(value, 64, "RGB", "linear", 50, api_name="/load_sketch")
+    out = client.predict(value, "64", "RGB", "linear", 50, api_name="/load_sketch")
     clean = pixels(out[1])  # the filmstrip's first tile is x_0: a bright bar on black
     assert clean.max() > 200
 

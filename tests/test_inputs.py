@@ -9,7 +9,7 @@ import pytest
 import app
 from ui import params
 from ui.inputs import Choice, Choices, Flag, ModelName, Real, RealSlider, Whole, WholeSlider
-from ui.intake import SIZES
+from ui.intake import SIZES, resolution
 
 
 @pytest.mark.parametrize("bad", [math.nan, math.inf, "12", None, [1], {"a": 1}, True, 2.5, 10**30, -1, 1000])
@@ -41,7 +41,7 @@ def test_choices_are_of_the_declared_type_both_ways():
     size = Choice(list(SIZES), value=256, label="Resolution (px)")
     assert size.api_info() == {"enum": [64, 128, 256], "title": "Radio", "type": "integer"}
     assert size.preprocess(64) == 64
-    for bad in ("64", 64.0, None, True, 100):
+    for bad in ("64", 64.0, None, True, 100):  # an integer radio takes integers only
         with pytest.raises(gr.Error, match="Resolution \\(px\\) must be one of 64, 128, 256"):
             size.preprocess(bad)
     kinds = Choices(["linear", "cosine"], value=["linear"], label="Schedules")
@@ -63,4 +63,6 @@ def test_the_api_page_and_the_page_see_gradios_own_components():
     assert not any(name.startswith(("whole", "choice", "sketch", "real", "pick", "flag")) for name in types)
     info = demo.get_api_info()["named_endpoints"]
     size = next(p for p in info["/set_resolution"]["parameters"] if p["label"] == "Resolution (px)")
-    assert size["type"] == {"enum": [64, 128, 256], "title": "Radio", "type": "integer"}
+    assert size["type"] == {"enum": ["64", "128", "256"], "title": "Radio", "type": "string"}  # what the page sends
+    assert size["python_type"]["type"] == "Literal['64', '128', '256']"  # and what the API page tells a caller
+    assert resolution("64") == resolution(64) == 64

@@ -27,7 +27,7 @@ from ddpm.schedule import SCHEDULE_KINDS
 from . import params
 from .bundled_examples import EXAMPLES, load_example
 from .inputs import Choice, ImageInput, SketchInput, Whole, WholeSlider
-from .intake import MODES, SIZES, drawn_image, shrink, sketch_to_digit, to_tensor
+from .intake import MODES, SIZE_CHOICES, drawn_image, resolution, shrink, sketch_to_digit, to_tensor
 from .models import PipelineCache
 from .outputs import SKIP, Outputs
 from .pictures import FastPng, image_array, labelled_grid, noise_image, to_image
@@ -79,7 +79,7 @@ class ForwardState:
             x0 = to_tensor(self.source, size, mode)
         except DDPMError as error:
             raise gr.Error(str(error)) from None
-        return dataclasses.replace(self, size=int(size), mode=mode, x0=x0).reseeded(self.seed)
+        return dataclasses.replace(self, size=resolution(size), mode=mode, x0=x0).reseeded(self.seed)
 
     def model_inputs(self, channels: int, size: int) -> tuple[torch.Tensor, torch.Tensor]:
         """The image at a model's resolution and channels and its own ε there (1, C, H, W), from the same seed."""
@@ -106,7 +106,7 @@ def make_state(
     except DDPMError as error:
         raise gr.Error(str(error)) from None
     empty = torch.empty(0)
-    return ForwardState(source, bool(is_digit), int(size), mode, x0, 0, empty).reseeded(seed)
+    return ForwardState(source, bool(is_digit), resolution(size), mode, x0, 0, empty).reseeded(seed)
 
 
 def example_state(name: str, size: int = 256, mode: str = "RGB", seed: int | None = 0) -> ForwardState:
@@ -395,7 +395,7 @@ def _image_source(first: str) -> tuple[Choice, ImageInput, SketchInput]:
 def _source(first: str, talk: bool) -> Source:
     example, upload, sketch = _image_source(first)
     with gr.Column() if talk else gr.Row():  # side by side, the big type wraps the choices
-        size = Choice(list(SIZES), value=256, label="Resolution (px)", elem_id="size")
+        size = Choice(list(SIZE_CHOICES), value="256", label="Resolution (px)", elem_id="size")
         mode = Choice(list(MODES), value="RGB", label="Colour", elem_id="mode")
     kind = Choice(list(SCHEDULE_KINDS), value="linear", label="Noise schedule", elem_id="fwd-schedule")
     t = WholeSlider(

@@ -12,6 +12,7 @@ from ddpm.images import from_pil
 from . import params
 
 SIZES = (64, 128, 256)
+SIZE_CHOICES = tuple(map(str, SIZES))  # the resolution radio's values: strings, as Gradio's API page shows them
 MODES = ("RGB", "Grayscale")
 MAX_SOURCE = 512  # uploads are shrunk to this at once; the work happens at 64/128/256 px
 
@@ -51,5 +52,12 @@ def drawn_image(sketch) -> Image.Image | None:
 def to_tensor(image: Image.Image, size: int, mode: str) -> torch.Tensor:
     """(C, size, size) float32 in [-1, 1]; C = 3 for "RGB" (a gray source stays gray), 1 for "Grayscale"."""
     mode = params.choice(mode, "The colour mode", MODES)
-    size = params.choice(size, "The resolution (px)", SIZES)
+    size = resolution(size)
     return from_pil(image, size, channels=1 if mode == "Grayscale" else 3)
+
+
+def resolution(size) -> int:
+    """A working resolution in px from the radio ("64") or from Python (64); ``DDPMError`` for any other value."""
+    if isinstance(size, str):
+        return int(params.choice(size, "The resolution (px)", SIZE_CHOICES))
+    return params.choice(size, "The resolution (px)", SIZES)
