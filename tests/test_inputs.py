@@ -7,8 +7,8 @@ import gradio as gr
 import pytest
 
 import app
-from ui import params
-from ui.inputs import Choice, Choices, Flag, ModelName, Real, RealSlider, Whole, WholeSlider
+from ui import inputs, params
+from ui.inputs import Choice, Choices, Flag, ModelName, OptionalReal, Real, RealSlider, Whole, WholeSlider
 from ui.intake import SIZES, resolution
 
 
@@ -26,7 +26,7 @@ def test_real_values_are_finite_numbers(bad):
         RealSlider(0, 1, value=0.0, label="η").preprocess(bad)
     with pytest.raises(gr.Error, match="β_start"):
         Real(0.1, label="β_start").preprocess(bad)
-    assert Real(0.1, label="β_start", optional=True).preprocess(None) is None
+    assert OptionalReal(0.1, label="β_start").preprocess(None) is None
 
 
 def test_seeds_from_zero_to_max_seed():
@@ -66,3 +66,13 @@ def test_the_api_page_and_the_page_see_gradios_own_components():
     assert size["type"] == {"enum": ["64", "128", "256"], "title": "Radio", "type": "string"}  # what the page sends
     assert size["python_type"]["type"] == "Literal['64', '128', '256']"  # and what the API page tells a caller
     assert resolution("64") == resolution(64) == 64
+
+
+def test_the_page_gets_every_property_of_a_checked_component():
+    """Gradio sends the page the arguments of a component class's own __init__: ours must not hide Gradio's."""
+    demo = app.build_demo(device="cpu")
+    checked = {b._id for b in demo.blocks.values() if type(b).__module__ == inputs.__name__}
+    configs = [c for c in demo.get_config_file()["components"] if c["id"] in checked]
+    assert len(configs) == len(checked) > 20
+    for config in configs:
+        assert {"label", "visible", "container"} <= set(config["props"]), config

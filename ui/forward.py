@@ -475,7 +475,7 @@ def _chain_panel(first: ChainView, talk: bool) -> ChainPanel:
     with gr.Accordion("Chain vs closed form: t small steps of Eq. 2 against one jump of Eq. 4", open=not talk):
         with gr.Row():
             button = gr.Button("Run the chain to t", elem_id="run-chain", scale=0, min_width=220)
-            seed = Whole(0, label="chain seed", scale=0, min_width=120)
+            seed = Whole(0, label="chain seed", precision=0, scale=0, min_width=120)
         with gr.Row():
             chain = gr.Image(
                 first.chain,

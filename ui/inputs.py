@@ -71,29 +71,36 @@ class RealSlider(_Checked, gr.Slider):
 
 
 class Whole(_Checked, gr.Number):
-    """A number field of whole numbers (precision 0), e.g. a seed: an ``int`` in [minimum, maximum]."""
+    """A number field of whole numbers, e.g. a seed: an ``int`` in [minimum, maximum] (default 0 … MAX_SEED).
+
+    (No ``__init__`` of its own here or below: Gradio sends the page the arguments of the class's ``__init__``.)"""
 
     base = "number"
 
-    def __init__(self, value=None, *, minimum=0, maximum=params.MAX_SEED, optional: bool = False, **kwargs):
-        super().__init__(value, precision=0, minimum=minimum, maximum=maximum, **kwargs)
-        self.optional = optional
+    def api_info(self) -> dict[str, Any]:
+        return {"type": "integer"}
 
     def check(self, payload) -> int:
-        return params.whole(payload, self.what(), self.minimum, self.maximum)
+        low = 0 if self.minimum is None else int(self.minimum)
+        high = params.MAX_SEED if self.maximum is None else int(self.maximum)
+        return params.whole(payload, self.what(), low, high)
 
 
 class Real(_Checked, gr.Number):
-    """A number field: a finite ``float`` in [minimum, maximum] (either may be None); empty when ``optional``."""
+    """A number field: a finite ``float`` in [minimum, maximum] (either may be None)."""
 
     base = "number"
 
-    def __init__(self, value=None, *, optional: bool = False, **kwargs):
-        super().__init__(value, **kwargs)
-        self.optional = optional
-
     def check(self, payload) -> float:
         return params.real(payload, self.what(), self.minimum, self.maximum)
+
+
+class OptionalWhole(Whole):
+    optional = True  # an empty field is passed on as None, for the handler to say what is missing
+
+
+class OptionalReal(Real):
+    optional = True
 
 
 class _OneOf(_Checked):

@@ -552,7 +552,7 @@ def _controls(first: str, precision_value: str, listed: list[str]) -> Controls:
     variance = Choice(VARIANCES, value="fixed_small", label="Variance σ_t² (DDPM)")
     with gr.Row():
         clip = Flag(True, label="Clip x̂₀ to [-1, 1]")
-        seed = Whole(0, label="Seed", min_width=100)
+        seed = Whole(0, label="Seed", precision=0, min_width=100)
         batch = WholeSlider(1, MAX_BATCH, value=16, step=1, label="Batch (grid)", elem_id="rev-batch")
     begin = _start_controls(T)
     with gr.Row():

@@ -23,7 +23,7 @@ from ddpm.schedule import DEFAULT_BETA_END, DEFAULT_BETA_START, DEFAULT_COSINE_S
 
 from . import params, workspace
 from .bundled_examples import EXAMPLES, load_example
-from .inputs import Choice, Choices, Pick, Real, Whole, WholeSlider
+from .inputs import Choice, Choices, OptionalReal, OptionalWhole, Pick, WholeSlider
 from .intake import to_tensor
 from .outputs import SKIP, Outputs
 from .pictures import labelled_grid, to_image
@@ -226,10 +226,10 @@ class Parameters:
     """The inputs of ``explore``, in its parameter order."""
 
     kinds: Choices
-    T: Whole
-    beta_start: Real
-    beta_end: Real
-    cosine_s: Real
+    T: OptionalWhole
+    beta_start: OptionalReal
+    beta_end: OptionalReal
+    cosine_s: OptionalReal
     num_steps: WholeSlider
     spacing: Choice
     example: Pick
@@ -247,13 +247,13 @@ class Parameters:
         ]
 
 
-def _schedule_numbers() -> tuple[Choices, Whole, Real, Real, Real]:
+def _schedule_numbers() -> tuple[Choices, OptionalWhole, OptionalReal, OptionalReal, OptionalReal]:
     with gr.Row():
         kinds = Choices(list(SCHEDULE_KINDS), value=list(SCHEDULE_KINDS), label="Schedules", elem_id="kinds", scale=3)
-        T = Whole(1000, label="T", minimum=2, maximum=MAX_T, optional=True, elem_id="T", scale=1)
-        beta_start = Real(DEFAULT_BETA_START, label="β_start", optional=True, elem_id="beta-start", scale=1)
-        beta_end = Real(DEFAULT_BETA_END, label="β_end", optional=True, elem_id="beta-end", scale=1)
-        cosine_s = Real(DEFAULT_COSINE_S, label="cosine s", optional=True, elem_id="cosine-s", scale=1)
+        T = OptionalWhole(1000, label="T", precision=0, minimum=2, maximum=MAX_T, elem_id="T", scale=1)
+        beta_start = OptionalReal(DEFAULT_BETA_START, label="β_start", elem_id="beta-start", scale=1)
+        beta_end = OptionalReal(DEFAULT_BETA_END, label="β_end", elem_id="beta-end", scale=1)
+        cosine_s = OptionalReal(DEFAULT_COSINE_S, label="cosine s", elem_id="cosine-s", scale=1)
     return kinds, T, beta_start, beta_end, cosine_s
 
 
