@@ -16,7 +16,9 @@ import torch
 from .checks import real, whole
 from .errors import DDPMError
 
-SamplerName = Literal["ddpm", "ddim"]
+SamplerName = Literal["ddpm", "ddim", "dpmpp_2m", "dpmpp_2m_sde", "unipc"]
+# The multistep solvers (``ddpm.solvers``) end on σ = 0 after their last visited timestep, as diffusers' do.
+MULTISTEP_SOLVERS = ("dpmpp_2m", "dpmpp_2m_sde", "unipc")
 VarianceType = Literal["fixed_small", "fixed_large"]
 Spacing = Literal["leading", "trailing", "linspace"]
 
@@ -32,11 +34,14 @@ def check_choice(name: str, value: object, allowed: object) -> None:
 class SamplingOptions:
     """How to walk the reverse chain. Every field has the meaning diffusers gives its scheduler option of that name.
 
-    sampler        "ddpm" (ancestral, Ho et al. 2020, Algorithm 2) or "ddim" (Song et al. 2021)
+    sampler        "ddpm" (ancestral, Ho et al. 2020, Algorithm 2), "ddim" (Song et al. 2021), "dpmpp_2m" and
+                   "dpmpp_2m_sde" (DPM-Solver++(2M), Lu et al. 2022, ODE and SDE) or "unipc" (Zhao et al. 2023)
     num_steps      K network calls on a respaced chain (``NoiseSchedule.respace``); None: all T timesteps
-    eta            DDIM's η ∈ [0, 1]: 0 deterministic, 1 the DDPM posterior variance (ignored by "ddpm")
+                   (T - 1 for the multistep solvers, whose last step goes on to σ = 0)
+    eta            DDIM's η ∈ [0, 1]: 0 deterministic, 1 the DDPM posterior variance (ignored by the others)
     variance_type  DDPM's σ_t²: β̃_t ("fixed_small") or β_t ("fixed_large")
-    clip_sample    clip x̂_0 to [-clip_range, clip_range] before it is used
+    clip_sample    clip x̂_0 to [-clip_range, clip_range] before it is used (diffusers' solvers never clip: pass False
+                   to run them as diffusers does)
     spacing        how K timesteps are chosen from T: "leading", "trailing" or "linspace" (``timesteps_for``)
     """
 
@@ -89,8 +94,15 @@ class SamplingOptions:
             spacing=config.get("timestep_spacing", "leading"),
         )
 
+    @property
+    def deterministic(self) -> bool:
+        """True when the run is a function of x_T alone (a probability-flow ODE solver): no noise after x_T."""
+        return self.sampler in ("dpmpp_2m", "unipc") or (self.sampler == "ddim" and self.eta == 0)
+
     def timesteps(self, num_train_timesteps: int) -> torch.Tensor:
         """The training timesteps these options visit, descending (all T when ``num_steps`` is None)."""
+        if self.sampler in MULTISTEP_SOLVERS:
+            return solver_timesteps(num_train_timesteps, self.num_steps, self.spacing)
         return timesteps_for(num_train_timesteps, self.num_steps or num_train_timesteps, self.spacing)
 
 
@@ -115,3 +127,17 @@ def timesteps_for(
     else:  # "trailing"
         ts = np.round(np.arange(T, 0, -T / K)) - 1
     return torch.from_numpy(ts.astype(np.int64).copy())
+
+
+def solver_timesteps(num_train_timesteps: int, num_steps: int | None, spacing: Spacing = "leading") -> torch.Tensor:
+    """The K timesteps a multistep solver visits, as diffusers' DPMSolverMultistepScheduler and UniPCMultistepScheduler
+    ``set_timesteps`` choose them: K + 1 points of the spacing with the clean end dropped (the last step goes on to
+    σ = 0 instead); "trailing" gives the same K as for DDIM. None: as many as the spacing allows (T - 1 or T)."""
+    check_choice("timestep spacing", spacing, Spacing)
+    T = int(num_train_timesteps)
+    if spacing == "trailing":
+        return timesteps_for(T, num_steps or T, spacing)
+    K = num_steps or T - 1
+    if not 1 <= K <= T - 1:
+        raise DDPMError(f"The multistep solvers take between 1 and {T - 1} steps with {spacing} spacing; got {K}.")
+    return timesteps_for(T, K + 1, spacing)[:-1]

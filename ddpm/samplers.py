@@ -1,25 +1,25 @@
 """The samplers: one reverse step x_t → x_{t-1} each, behind one interface the loop in ``sampling.denoise`` drives.
 
 Sampler interface, in five lines:
-  - ``make_sampler(chain, options)`` builds a fresh sampler object for one run on the respaced ``chain``;
+  - ``sampling.make_sampler(chain, options)`` builds a fresh sampler object for one run on the respaced ``chain``;
   - the loop calls ``sampler.step(k, x_t, eps, generator)`` once per chain position k = K-1, …, 0, in that order;
   - a step returns ``StepOutput(x_prev, x0_pred)``: the next sample and the x̂_0 it used;
   - any noise comes from ``generator`` (drawn on the CPU, moved to x_t's device), and nothing else is random;
   - state kept between steps (a multistep solver's previous x̂_0) lives on the object, so the loop stays generic.
 
-The step formulas themselves are plain functions (``ddpm_step``, ``ddim_step``) indexed by chain position k.
+The step formulas themselves are plain functions (``ddpm_step``, ``ddim_step``) indexed by chain position k. The
+multistep solvers (DPM-Solver++, UniPC) live in ``ddpm.solvers``; the registry of every sampler in ``ddpm.sampling``.
 """
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
-from typing import get_args
 
 import torch
 
 from .diffusion import predict_x0_from_eps, q_posterior, randn
-from .options import SamplerName, SamplingOptions, VarianceType, check_choice, check_eta
+from .options import SamplingOptions, VarianceType, check_choice, check_eta
 from .schedule import NoiseSchedule, extract
 
 
@@ -29,9 +29,14 @@ class StepOutput:
     x0_pred: torch.Tensor  # (B, C, H, W) x̂_0 the step used (after optional clipping)
 
 
-def _predict_x0(chain: NoiseSchedule, k: int, x_t, eps, clip_sample: bool, clip_range: float) -> torch.Tensor:
+def clipped_x0(chain: NoiseSchedule, k: int, x_t, eps, clip_sample: bool, clip_range: float) -> torch.Tensor:
+    """x̂_0 from ε (Eq. 15), clipped to [-clip_range, clip_range] when ``clip_sample``."""
     x0_pred = predict_x0_from_eps(chain, x_t, k, eps)
     return x0_pred.clamp(-clip_range, clip_range) if clip_sample else x0_pred
+
+
+def predict_clipped_x0(chain: NoiseSchedule, k: int, x_t, eps, options: SamplingOptions) -> torch.Tensor:
+    return clipped_x0(chain, k, x_t, eps, options.clip_sample, options.clip_range)
 
 
 def ddpm_step(
@@ -52,7 +57,7 @@ def ddpm_step(
     No noise is added at the last position (k = 0). ``noise`` (shaped like x_t) is required for k > 0.
     """
     check_choice("variance type", variance_type, VarianceType)
-    x0_pred = _predict_x0(chain, k, x_t, eps, clip_sample, clip_range)
+    x0_pred = clipped_x0(chain, k, x_t, eps, clip_sample, clip_range)
     mean, posterior_variance = q_posterior(chain, x0_pred, x_t, k)
     if k == 0:
         return StepOutput(mean, x0_pred)
@@ -79,7 +84,7 @@ def ddim_step(
     ``noise`` is needed when σ_t > 0.
     """
     check_eta(eta)
-    x0_pred = _predict_x0(chain, k, x_t, eps, clip_sample, clip_range)
+    x0_pred = clipped_x0(chain, k, x_t, eps, clip_sample, clip_range)
     sigma2 = eta**2 * chain.posterior_variance  # Eq. 16: σ_t² = η² β̃_t (tables in float64: 1 - ᾱ - σ² cancels)
     x_prev = (
         extract(chain.alpha_bars_prev.sqrt(), k, x_t) * x0_pred
@@ -133,12 +138,3 @@ class DDIMSampler(Sampler):
         return ddim_step(
             self.chain, k, x_t, eps, eta=o.eta, clip_sample=o.clip_sample, clip_range=o.clip_range, noise=noise
         )
-
-
-SAMPLERS: dict[str, type[Sampler]] = {"ddpm": DDPMSampler, "ddim": DDIMSampler}
-assert tuple(SAMPLERS) == get_args(SamplerName), "every SamplerName needs a Sampler, and only those"
-
-
-def make_sampler(chain: NoiseSchedule, options: SamplingOptions) -> Sampler:
-    """A fresh sampler for one run of ``options.sampler`` on ``chain``."""
-    return SAMPLERS[options.sampler](chain, options)

@@ -12,14 +12,16 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from typing import get_args
 
 import torch
 
 from .diffusion import EpsModel
 from .errors import DDPMError
 from .options import SamplerName, SamplingOptions, Spacing, VarianceType, timesteps_for
-from .samplers import SAMPLERS, Sampler, StepOutput, ddim_step, ddpm_step, make_sampler
+from .samplers import DDIMSampler, DDPMSampler, Sampler, StepOutput, ddim_step, ddpm_step
 from .schedule import NoiseSchedule
+from .solvers import DPMSolverPP2M, DPMSolverPP2MSDE, UniPC
 
 __all__ = [
     "SAMPLERS",
@@ -37,6 +39,21 @@ __all__ = [
     "sample_loop",
     "timesteps_for",
 ]
+
+
+SAMPLERS: dict[str, type[Sampler]] = {
+    "ddpm": DDPMSampler,
+    "ddim": DDIMSampler,
+    "dpmpp_2m": DPMSolverPP2M,
+    "dpmpp_2m_sde": DPMSolverPP2MSDE,
+    "unipc": UniPC,
+}
+assert tuple(SAMPLERS) == get_args(SamplerName), "every SamplerName needs a Sampler, and only those"
+
+
+def make_sampler(chain: NoiseSchedule, options: SamplingOptions) -> Sampler:
+    """A fresh sampler for one run of ``options.sampler`` on ``chain``."""
+    return SAMPLERS[options.sampler](chain, options)
 
 
 @dataclass(frozen=True)

@@ -173,7 +173,7 @@ def test_bad_options_raise_before_any_model_call(kwargs, match):
 def test_the_loop_asks_the_runs_sampler_for_every_step_in_chain_order(monkeypatch):
     """A sampler plugs in through the interface alone: the loop hands it (k, x_t, ε) from k = K-1 down to 0 and
     yields what it returns; a fresh sampler object serves each run."""
-    from ddpm import samplers
+    from ddpm import samplers, sampling
 
     calls, made = [], []
 
@@ -186,7 +186,7 @@ def test_the_loop_asks_the_runs_sampler_for_every_step_in_chain_order(monkeypatc
             calls.append((k, float(x_t.flatten()[0]), float(eps.flatten()[0])))
             return samplers.StepOutput(x_t / 2, x_t * 0 + k)
 
-    monkeypatch.setitem(samplers.SAMPLERS, "ddim", Halving)
+    monkeypatch.setitem(sampling.SAMPLERS, "ddim", Halving)
     s = NoiseSchedule.make("linear", 1000)
     steps = list(
         denoise(
