@@ -76,3 +76,18 @@ def test_the_page_gets_every_property_of_a_checked_component():
     assert len(configs) == len(checked) > 20
     for config in configs:
         assert {"label", "visible", "container"} <= set(config["props"]), config
+
+
+@pytest.mark.parametrize("component", [inputs.ImageInput(), inputs.SketchInput()])
+@pytest.mark.parametrize("bad", [-1, 10**30, "x", [], True, 2.5, "64"])
+def test_an_image_input_answers_a_non_image_payload_with_a_sentence(component, bad):
+    """Gradio validates a payload against the data model before ``preprocess``: that failure is a sentence too."""
+    with pytest.raises(gr.Error, match="must be an image file or a data: URL"):
+        component.data_model.model_validate(bad, context={"validate_meta": True})
+
+
+def test_the_sentenced_data_models_keep_gradios_schema():
+    assert inputs.ImageInput().api_info() == gr.Image().api_info()
+    assert inputs.SketchInput().api_info() == gr.Sketchpad().api_info()
+    valid = {"path": None, "url": "data:image/png;base64,AAAA", "meta": {"_type": "gradio.FileData"}}
+    assert inputs.ImageInput().data_model.model_validate(valid).url == valid["url"]

@@ -15,8 +15,10 @@ from typing import Any
 
 import gradio as gr
 from PIL import Image
+from pydantic import ValidationError
 
 from ddpm import DDPMError
+from ddpm.checks import short
 from ddpm.image_intake import ImageLimits, open_image
 
 from . import params
@@ -181,10 +183,28 @@ def decode(file, limits: ImageLimits) -> Image.Image | None:
     return open_image(file.path, limits).image
 
 
+def sentenced(model: type, what: str) -> type:
+    """``model`` (a Gradio data model), whose validation failure is a ``gr.Error`` sentence instead of a bare "Error".
+
+    Gradio validates a payload against the component's data model before ``preprocess`` sees it; a number or a
+    string where an image belongs would otherwise fail there without a message. Same name, same fields, same schema.
+    """
+
+    def model_validate(cls, obj, *args, **kwargs):
+        try:
+            return model.model_validate.__func__(cls, obj, *args, **kwargs)
+        except ValidationError:
+            raise gr.Error(f"{what} must be an image file or a data: URL; got {short(obj)}.") from None
+
+    namespace = {"model_validate": classmethod(model_validate), "__module__": model.__module__}
+    return type(model.__name__, (model,), namespace)
+
+
 class ImageInput(_Checked, gr.Image):
     """An upload: the file decoded by ``ddpm.image_intake`` (never by Gradio), shrunk to ≤ 512 px."""
 
     base = "image"
+    data_model = sentenced(gr.Image.data_model, "An uploaded image")
 
     def check(self, payload) -> Image.Image | None:
         return decode(payload, UPLOAD_LIMITS)
@@ -194,6 +214,7 @@ class SketchInput(_Checked, gr.Sketchpad):
     """A drawing: only its composite (the picture as shown), decoded like an upload within the canvas's limits."""
 
     base = "imageeditor"
+    data_model = sentenced(gr.Sketchpad.data_model, "A drawing")
 
     def check(self, payload) -> Image.Image | None:
         if payload is None:
