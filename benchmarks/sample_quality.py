@@ -27,9 +27,11 @@ DDPM-1000 about an hour (3.5 h). The classifier itself takes seconds (a minute o
 from __future__ import annotations
 
 import argparse
+import csv
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import get_args
 
 import numpy as np
 import torch
@@ -37,6 +39,7 @@ import torch.nn.functional as F
 from safetensors.torch import save_file
 
 from ddpm import DDPMError, load_pipeline
+from ddpm.options import SamplerName, SamplingOptions
 from ui.digit_classifier import CLASSIFIER, DigitClassifier, as_input, classify, load_digit_classifier
 
 HELD_OUT_PER_CLASS = 100
@@ -161,23 +164,77 @@ def row(name: str, sampler: str, steps, dtype: str, seconds: float | None, q: Qu
     )
 
 
-def generate(pipe, num: int, sampler: str, steps: int | None, eta: float, seed: int, batch_size: int) -> np.ndarray:
+def setting_options(pipe, sampler: str, steps: int | None, eta: float, spacing: str | None) -> SamplingOptions:
+    """How the checkpoint runs this sampler (``Pipeline.sampler_options``: its scheduler config; the multistep
+    solvers without x̂_0 clipping, as diffusers runs them) at this step count. Every row of a sweep shares the
+    spacing, the seed and so x_T."""
+    return pipe.sampler_options(sampler).replace(num_steps=steps, eta=eta, spacing=spacing)
+
+
+def generate(pipe, num: int, options: SamplingOptions, seed: int, batch_size: int) -> np.ndarray:
     """``num`` images in batches; batch i uses seed + i, so a run is reproducible for a given batch size."""
     if pipe.image_shape != (1, 32, 32):
         raise DDPMError(f"The classifier judges 32×32 grayscale digits; this model makes {pipe.image_shape}.")
     return np.concatenate(
         [
-            pipe.sample(min(batch_size, num - start), sampler, steps, eta, seed=seed + i)
+            pipe.sample(min(batch_size, num - start), options=options, seed=seed + i)
             for i, start in enumerate(range(0, num, batch_size))
         ]
     )
 
 
+def seconds_per_16(pipe, options: SamplingOptions, seed: int) -> float:
+    """Wall time of one 16-image grid (what the app draws by default), seeded like the first batch."""
+    start = time.perf_counter()
+    pipe.sample(16, options=options, seed=seed)
+    return time.perf_counter() - start
+
+
 def parse_setting(text: str) -> tuple[str, int | None]:
     sampler, _, steps = text.partition(":")
-    if sampler not in ("ddpm", "ddim") or (steps and not steps.isdigit()):
-        raise argparse.ArgumentTypeError(f"{text!r}: expected SAMPLER:STEPS such as ddpm:1000 or ddim:50")
+    if sampler not in get_args(SamplerName) or (steps and not steps.isdigit()):
+        raise argparse.ArgumentTypeError(
+            f"{text!r}: expected SAMPLER:STEPS such as ddpm:1000 or dpmpp_2m:20 (samplers: {', '.join(SAMPLER_NAMES)})"
+        )
     return sampler, int(steps) if steps else None
+
+
+SAMPLER_NAMES = get_args(SamplerName)
+SWEEP_NFE = (5, 10, 20, 50, 100)
+CSV_FIELDS = "sampler,steps,nfe,eta,spacing,dtype,n,confidence,coverage,max_min,kl,fd,seconds_per_16".split(",")
+
+
+def sweep_settings(with_1000: bool) -> list[tuple[str, int]]:
+    """Every sampler at NFE 5, 10, 20, 50, 100 (one network call per step for each), then DDPM and DDIM at 1000."""
+    settings = [(sampler, nfe) for nfe in SWEEP_NFE for sampler in SAMPLER_NAMES]
+    return settings + ([("ddpm", 1000), ("ddim", 1000)] if with_1000 else [])
+
+
+def append_csv(path: Path, record: dict) -> None:
+    new = not path.is_file()
+    with path.open("a", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=CSV_FIELDS)
+        if new:
+            writer.writeheader()
+        writer.writerow(record)
+
+
+def csv_record(options: SamplingOptions | None, steps, dtype: str, q: Quality, seconds16: float | None) -> dict:
+    return {
+        "sampler": options.sampler if options else "real",
+        "steps": steps,
+        "nfe": steps,
+        "eta": options.eta if options else "",
+        "spacing": options.spacing if options else "",
+        "dtype": dtype,
+        "n": q.n,
+        "confidence": f"{q.confidence:.4f}",
+        "coverage": f"{q.coverage:.2f}",
+        "max_min": f"{q.max_over_min:.3f}",
+        "kl": f"{q.kl_from_uniform:.4f}",
+        "fd": f"{q.fd:.3f}",
+        "seconds_per_16": "" if seconds16 is None else f"{seconds16:.3f}",
+    }
 
 
 def main(argv=None) -> None:
@@ -186,7 +243,7 @@ def main(argv=None) -> None:
     p.add_argument("--npz", default=None, help="score the uint8 images under the key 'images' of this file instead")
     p.add_argument("--real", action="store_true", help="score real held-out digits: the floor")
     p.add_argument("--num", type=int, default=1000)
-    p.add_argument("--sampler", choices=["ddpm", "ddim"], default="ddim")
+    p.add_argument("--sampler", choices=SAMPLER_NAMES, default="ddim")
     p.add_argument("--steps", type=int, default=50)
     p.add_argument(
         "--settings",
@@ -196,6 +253,14 @@ def main(argv=None) -> None:
         metavar="SAMPLER:STEPS",
         help="several settings in one run, e.g. ddpm:1000 ddim:50 ddim:100 (overrides --sampler/--steps)",
     )
+    p.add_argument(
+        "--sweep",
+        action="store_true",
+        help=f"every sampler at NFE {', '.join(map(str, SWEEP_NFE))} (overrides --settings)",
+    )
+    p.add_argument("--spacing", default=None, help="leading | trailing | linspace (default: the checkpoint's)")
+    p.add_argument("--with-1000", action="store_true", help="with --sweep: also DDPM and DDIM at 1000 steps")
+    p.add_argument("--csv", default=None, help="append one row per setting (and the floor) to this CSV file")
     p.add_argument("--eta", type=float, default=0.0)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--batch-size", type=int, default=250)
@@ -218,7 +283,10 @@ def main(argv=None) -> None:
     print(HEADER)
     if args.real:
         train_features = classify(model, x_train[: len(x_held)])[1]  # FD(held-out, train split) is the floor
-        print(row("real held-out", "–", "–", "–", None, quality(model, x_held, train_features)))
+        floor = quality(model, x_held, train_features)
+        print(row("real held-out", "–", "–", "–", None, floor))
+        if args.csv:
+            append_csv(Path(args.csv), csv_record(None, "", "", floor, None))
     if args.npz:
         print(
             row(
@@ -232,22 +300,20 @@ def main(argv=None) -> None:
         )
     if args.model:
         pipe = load_pipeline(args.model, device=args.device, dtype=args.dtype)
-        for sampler, steps in args.settings or [(args.sampler, args.steps)]:
+        settings = sweep_settings(args.with_1000) if args.sweep else args.settings or [(args.sampler, args.steps)]
+        for sampler, steps in settings:
+            options = setting_options(pipe, sampler, steps, args.eta, args.spacing)
             start = time.perf_counter()
-            images = generate(pipe, args.num, sampler, steps, args.eta, args.seed, args.batch_size)
+            images = generate(pipe, args.num, options, args.seed, args.batch_size)
             seconds = time.perf_counter() - start
             dtype = str(pipe.dtype).removeprefix("torch.")
-            print(
-                row(
-                    Path(args.model).name,
-                    sampler,
-                    steps or pipe.schedule.num_timesteps,
-                    dtype,
-                    seconds,
-                    quality(model, as_input(images), reference),
-                ),
-                flush=True,
-            )
+            steps = len(options.timesteps(pipe.schedule.num_timesteps))
+            q = quality(model, as_input(images), reference)
+            print(row(Path(args.model).name, sampler, steps, dtype, seconds, q), flush=True)
+            if args.csv:
+                append_csv(
+                    Path(args.csv), csv_record(options, steps, dtype, q, seconds_per_16(pipe, options, args.seed))
+                )
 
 
 if __name__ == "__main__":

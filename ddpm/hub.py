@@ -29,6 +29,7 @@ from huggingface_hub.utils import validate_repo_id
 from safetensors import SafetensorError
 from safetensors.torch import load_file, save_file
 
+from .defaults import SAMPLING_DEFAULTS_FILE, DefaultChoice, choose_defaults, write_choice
 from .device import pick_device, pick_dtype
 from .errors import DDPMError
 from .pipeline import Pipeline
@@ -44,6 +45,7 @@ CONFIG_FILES = [
     "scheduler_config.json",
     "unet/config.json",
     "scheduler/scheduler_config.json",
+    SAMPLING_DEFAULTS_FILE,
 ]
 DIFFUSERS_VERSION = "0.30.0"  # the format version we write; any diffusers since then reads it
 
@@ -248,22 +250,33 @@ def _load_pipeline(source, device, dtype, revision, limits, allow_local) -> Pipe
     if config.get("prediction_type", "epsilon") != "epsilon":
         raise DDPMError(f"prediction_type={config['prediction_type']!r} is not supported yet; only 'epsilon'.")
     target = pick_device(device)
+    scheduler_options = _scheduler_options(config, source)
+    choice = _choose_defaults(scheduler_options, folder)
     return Pipeline(
         unet=unet,
         schedule=NoiseSchedule.from_config(config),
         device=target,
         dtype=pick_dtype(dtype, target),
-        default_options=_default_options(config, source),
+        default_options=choice.options,
         source=str(source),
+        scheduler_options=scheduler_options,
+        default_why=choice.why,
         cost=cost,
     )
 
 
-def _default_options(config: dict, source: str | Path) -> SamplingOptions:
+def _scheduler_options(config: dict, source: str | Path) -> SamplingOptions:
     try:
         return SamplingOptions.from_scheduler_config(config)
     except DDPMError as err:
         raise DDPMError(f"The scheduler config of {source} is not supported: {err}") from None
+
+
+def _choose_defaults(scheduler_options: SamplingOptions, folder: Path) -> DefaultChoice:
+    try:
+        return choose_defaults(scheduler_options, folder)
+    except DDPMError as err:
+        raise DDPMError(f"The sampling defaults of this model are not usable: {err}") from None
 
 
 # ----------------------------------------------------------------------------------------------------- writing
@@ -272,11 +285,11 @@ def scheduler_config(pipe: Pipeline) -> dict:
         "_class_name": "DDPMScheduler",
         "_diffusers_version": DIFFUSERS_VERSION,
         **pipe.schedule.to_config(),
-        "variance_type": pipe.default_options.variance_type,
-        "clip_sample": pipe.default_options.clip_sample,
-        "clip_sample_range": pipe.default_options.clip_range,
+        "variance_type": pipe.scheduler_options.variance_type,
+        "clip_sample": pipe.scheduler_options.clip_sample,
+        "clip_sample_range": pipe.scheduler_options.clip_range,
         "prediction_type": "epsilon",
-        "timestep_spacing": pipe.default_options.spacing,
+        "timestep_spacing": pipe.scheduler_options.spacing,
         "steps_offset": 0,
     }
 
@@ -289,7 +302,7 @@ def default_model_card(pipe: Pipeline) -> str:
         "- ddpm-studio\n---\n\n"
         f"# DDPM ({pipe.num_parameters / 1e6:.1f}M parameters, {H}×{W}×{C})\n\n"
         f"UNet2DModel with block_out_channels {list(cfg.block_out_channels)}, {cfg.layers_per_block} layer(s) per "
-        f"block; {pipe.schedule!r}, variance {pipe.default_options.variance_type}. Saved by DDPM Studio; loads with "
+        f"block; {pipe.schedule!r}, variance {pipe.scheduler_options.variance_type}. Saved by DDPM Studio; loads with "
         "`diffusers.DDPMPipeline.from_pretrained` and `ddpm.load_pipeline`.\n"
     )
 
@@ -309,6 +322,7 @@ def save_pipeline(pipe: Pipeline, folder: str | Path, model_card: str | None = N
     _write_json(folder / "model_index.json", model_index)
     _write_json(folder / "unet" / "config.json", unet_config)
     _write_json(folder / "scheduler" / "scheduler_config.json", scheduler_config(pipe))
+    write_choice(folder, DefaultChoice(pipe.default_options, pipe.default_why), pipe.scheduler_options)
     state_dict = {k: v.detach().to("cpu", torch.float32).contiguous() for k, v in pipe.unet.state_dict().items()}
     save_file(state_dict, str(folder / "unet" / WEIGHTS_SAFETENSORS), metadata={"format": "pt"})
     (folder / "README.md").write_text(model_card if model_card is not None else default_model_card(pipe))

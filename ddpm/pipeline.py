@@ -14,6 +14,7 @@ from .device import pick_device, pick_dtype
 from .diffusion import randn
 from .errors import DDPMError
 from .images import to_uint8
+from .options import MULTISTEP_SOLVERS
 from .sampling import DenoiseStep, SamplingOptions, denoise, run_to_end
 from .schedule import NoiseSchedule
 from .unet import UNet, UNetCost
@@ -26,7 +27,8 @@ class Pipeline:
     ``dtype`` is the compute precision: float32 is the exact path; bfloat16/float16 run the network under autocast
     (weights stay float32) while the sampler's arithmetic stays float32. If reduced precision gives a non-finite ε,
     that step is recomputed in float32 (on the exact path) and ``notes`` says so. ``default_options`` are the
-    ``SamplingOptions`` used wherever a caller does not choose (from the checkpoint's scheduler config).
+    ``SamplingOptions`` used wherever a caller does not choose, decided per checkpoint (``ddpm.defaults``);
+    ``scheduler_options`` what the checkpoint's DDPMScheduler config itself says.
     """
 
     unet: UNet
@@ -35,6 +37,8 @@ class Pipeline:
     dtype: torch.dtype = torch.float32
     default_options: SamplingOptions = field(default_factory=SamplingOptions)
     source: str = ""
+    scheduler_options: SamplingOptions | None = None  # what the scheduler config says (default: default_options)
+    default_why: str = ""  # one sentence: why ``default_options`` (``ddpm.defaults``)
     notes: list[str] = field(default_factory=list)
     cost: UNetCost | None = None  # parameters and activation memory per image (``UNetCost.of`` when not given)
 
@@ -42,6 +46,8 @@ class Pipeline:
         self.unet = self.unet.to(self.device, torch.float32).eval().requires_grad_(False)
         if self.cost is None:
             self.cost = UNetCost.of(self.unet.config)
+        if self.scheduler_options is None:
+            self.scheduler_options = self.default_options
 
     @property
     def image_shape(self) -> tuple[int, int, int]:
@@ -89,9 +95,20 @@ class Pipeline:
         return eps
 
     def options(self, options: SamplingOptions | None = None, **fields) -> SamplingOptions:
-        """``options`` (default: this checkpoint's ``default_options``) with the given fields replaced; a field
-        given as None keeps its value. Unknown fields are a ``DDPMError`` naming the options."""
-        return (options or self.default_options).replace(**fields)
+        """``options`` with the given fields replaced (a field given as None keeps its value). Without ``options``:
+        this checkpoint's ``default_options`` — or, when a different ``sampler`` is named, ``sampler_options`` of
+        it. Unknown fields are a ``DDPMError`` naming the options."""
+        if options is None:
+            named = fields.get("sampler")
+            same = named is None or named == self.default_options.sampler
+            options = self.default_options if same else self.sampler_options(named)
+        return options.replace(**fields)
+
+    def sampler_options(self, sampler: str) -> SamplingOptions:
+        """How this checkpoint runs ``sampler`` when only the sampler is named: its scheduler config, as diffusers
+        runs that sampler after swapping the scheduler in (so the multistep solvers do not clip x̂_0)."""
+        options = self.scheduler_options.replace(sampler=sampler)
+        return options.replace(clip_sample=False) if sampler in MULTISTEP_SOLVERS else options
 
     def denoise(
         self,

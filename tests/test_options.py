@@ -95,7 +95,8 @@ def test_options_pick_the_timesteps_diffusers_would():
 
 
 def test_pipeline_keywords_are_a_front_door_to_the_options(tiny_pipeline):
-    tiny_pipeline.default_options = SamplingOptions(variance_type="fixed_large", clip_sample=False)
+    tiny_pipeline.scheduler_options = SamplingOptions(variance_type="fixed_large", clip_sample=False)
+    tiny_pipeline.default_options = tiny_pipeline.scheduler_options
     assert tiny_pipeline.options(sampler="ddim", num_steps=5) == SamplingOptions(
         sampler="ddim", num_steps=5, variance_type="fixed_large", clip_sample=False
     )
@@ -117,3 +118,21 @@ def test_the_checkpoints_default_variance_is_what_sample_uses(tiny_pipeline):
     a = large.sample(2, num_steps=5, seed=0)
     assert np.array_equal(a, tiny_pipeline.sample(2, num_steps=5, seed=0, variance_type="fixed_large"))
     assert not np.array_equal(a, tiny_pipeline.sample(2, num_steps=5, seed=0))
+
+
+def test_naming_another_sampler_starts_from_the_scheduler_config_not_from_the_default(tiny_pipeline):
+    """The default may be a solver's (trailing, unclipped); DDPM named by the caller runs as the checkpoint's
+    DDPMScheduler config says, and a solver named runs unclipped, as diffusers runs it after a scheduler swap."""
+    tiny_pipeline.scheduler_options = SamplingOptions(variance_type="fixed_large", clip_sample=True, spacing="leading")
+    tiny_pipeline.default_options = SamplingOptions(
+        sampler="dpmpp_2m", num_steps=20, clip_sample=False, spacing="trailing"
+    )
+    assert tiny_pipeline.options() == tiny_pipeline.default_options
+    assert tiny_pipeline.options(num_steps=10) == tiny_pipeline.default_options.replace(num_steps=10)
+    assert tiny_pipeline.options(sampler="ddpm", num_steps=50) == SamplingOptions(
+        sampler="ddpm", num_steps=50, variance_type="fixed_large", clip_sample=True, spacing="leading"
+    )
+    assert tiny_pipeline.options(sampler="unipc") == SamplingOptions(
+        sampler="unipc", variance_type="fixed_large", clip_sample=False, spacing="leading"
+    )
+    assert tiny_pipeline.options(sampler="unipc", clip_sample=True).clip_sample
