@@ -56,23 +56,23 @@ def build_parser() -> argparse.ArgumentParser:
 def describe(pipe: Pipeline) -> str:
     cfg, s = pipe.unet.config, pipe.schedule
     C, H, W = pipe.image_shape
-    return "\n".join(
-        [
-            f"model        {pipe.source}",
-            f"images       {H}×{W}, {C} channel(s)",
-            f"parameters   {pipe.num_parameters:,}",
-            f"unet         block_out_channels {list(cfg.block_out_channels)}, {cfg.layers_per_block} layer(s)/block, "
-            f"blocks {', '.join(cfg.down_block_types)}",
-            f"schedule     {s!r}, ᾱ_T-1 = {s.alpha_bars[-1].item():.3g}",
-            f"sampler      {describe_options(pipe)}",
-            f"runs on      {pipe.device}, {dtype_name(pipe.dtype)}",
-        ]
-    )
+    lines = [
+        f"model        {pipe.source}",
+        f"images       {H}×{W}, {C} channel(s)",
+        f"parameters   {pipe.num_parameters:,}",
+        f"unet         block_out_channels {list(cfg.block_out_channels)}, {cfg.layers_per_block} layer(s)/block, "
+        f"blocks {', '.join(cfg.down_block_types)}",
+        f"schedule     {s!r}, ᾱ_T-1 = {s.alpha_bars[-1].item():.3g}",
+        f"sampler      {describe_options(pipe)}",
+        f"why          {pipe.default_why}",
+        f"runs on      {pipe.device}, {dtype_name(pipe.dtype)}",
+    ]
+    return "\n".join(line for line in lines if not line.endswith("why          "))
 
 
 def describe_options(pipe: Pipeline) -> str:
     o = pipe.default_options
-    steps = o.num_steps or pipe.schedule.num_timesteps
+    steps = len(o.timesteps(pipe.schedule.num_timesteps))
     return (
         f"{o.sampler}, {steps} steps ({o.spacing}), variance {o.variance_type}, "
         f"clip x̂0 {o.clip_sample} (±{o.clip_range:g})"
@@ -91,7 +91,7 @@ def check_batch(pipe: Pipeline, num: int) -> int:
 def sample(pipe: Pipeline, args: argparse.Namespace) -> np.ndarray:
     options = pipe.options(sampler=args.sampler, num_steps=args.steps, eta=args.eta)
     steps = pipe.denoise(check_batch(pipe, args.num), options=options, seed=whole(args.seed, "--seed", 0, 2**63 - 1))
-    total = (options.num_steps or pipe.schedule.num_timesteps) + 1
+    total = len(options.timesteps(pipe.schedule.num_timesteps)) + 1
     final = run_to_end(tqdm(steps, total=total, desc=f"{options.sampler} sampling", unit="step", file=sys.stderr))
     return to_uint8(final.x_t)
 

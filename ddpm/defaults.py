@@ -40,16 +40,20 @@ class DefaultChoice:
     why: str
 
 
-def choose_defaults(scheduler_options: SamplingOptions, folder: Path | None) -> DefaultChoice:
-    """The measured choice in ``folder/sampling_defaults.json`` if there is one, else the published rule."""
+def choose_defaults(scheduler_options: SamplingOptions, folder: Path | None, num_timesteps: int) -> DefaultChoice:
+    """The measured choice in ``folder/sampling_defaults.json`` if there is one, else the published rule; either
+    must give valid timesteps for this checkpoint's T."""
     path = None if folder is None else Path(folder) / SAMPLING_DEFAULTS_FILE
     if path is None or not path.is_file():
-        return DefaultChoice(scheduler_options.replace(**PUBLISHED_CHOICE), PUBLISHED_WHY)
-    fields = read_choice(path)
-    why = fields.pop("why", "")
-    if not isinstance(why, str) or len(why) > 1000:
-        raise DDPMError(f"{SAMPLING_DEFAULTS_FILE}: 'why' must be a sentence of at most 1000 characters.")
-    return DefaultChoice(scheduler_options.replace(**fields), why)
+        choice = DefaultChoice(scheduler_options.replace(**PUBLISHED_CHOICE), PUBLISHED_WHY)
+    else:
+        fields = read_choice(path)
+        why = fields.pop("why", "")
+        if not isinstance(why, str) or len(why) > 1000:
+            raise DDPMError(f"{SAMPLING_DEFAULTS_FILE}: 'why' must be a sentence of at most 1000 characters.")
+        choice = DefaultChoice(scheduler_options.replace(**fields), why)
+    choice.options.timesteps(num_timesteps)  # a step count this T cannot give is refused now, not at sampling
+    return choice
 
 
 def read_choice(path: Path) -> dict:

@@ -251,10 +251,11 @@ def _load_pipeline(source, device, dtype, revision, limits, allow_local) -> Pipe
         raise DDPMError(f"prediction_type={config['prediction_type']!r} is not supported yet; only 'epsilon'.")
     target = pick_device(device)
     scheduler_options = _scheduler_options(config, source)
-    choice = _choose_defaults(scheduler_options, folder)
+    schedule = NoiseSchedule.from_config(config)
+    choice = _choose_defaults(scheduler_options, folder, schedule.num_timesteps)
     return Pipeline(
         unet=unet,
-        schedule=NoiseSchedule.from_config(config),
+        schedule=schedule,
         device=target,
         dtype=pick_dtype(dtype, target),
         default_options=choice.options,
@@ -272,9 +273,9 @@ def _scheduler_options(config: dict, source: str | Path) -> SamplingOptions:
         raise DDPMError(f"The scheduler config of {source} is not supported: {err}") from None
 
 
-def _choose_defaults(scheduler_options: SamplingOptions, folder: Path) -> DefaultChoice:
+def _choose_defaults(scheduler_options: SamplingOptions, folder: Path, num_timesteps: int) -> DefaultChoice:
     try:
-        return choose_defaults(scheduler_options, folder)
+        return choose_defaults(scheduler_options, folder, num_timesteps)
     except DDPMError as err:
         raise DDPMError(f"The sampling defaults of this model are not usable: {err}") from None
 
