@@ -204,9 +204,9 @@ SWEEP_NFE = (5, 10, 20, 50, 100)
 CSV_FIELDS = "sampler,steps,nfe,eta,spacing,dtype,n,confidence,coverage,max_min,kl,fd,seconds_per_16".split(",")
 
 
-def sweep_settings(with_1000: bool) -> list[tuple[str, int]]:
-    """Every sampler at NFE 5, 10, 20, 50, 100 (one network call per step for each), then DDPM and DDIM at 1000."""
-    settings = [(sampler, nfe) for nfe in SWEEP_NFE for sampler in SAMPLER_NAMES]
+def sweep_settings(nfes: list[int], with_1000: bool) -> list[tuple[str, int]]:
+    """Every sampler at each NFE (one network call per step for each), then DDPM and DDIM at 1000."""
+    settings = [(sampler, nfe) for nfe in nfes for sampler in SAMPLER_NAMES]
     return settings + ([("ddpm", 1000), ("ddim", 1000)] if with_1000 else [])
 
 
@@ -259,6 +259,7 @@ def main(argv=None) -> None:
         help=f"every sampler at NFE {', '.join(map(str, SWEEP_NFE))} (overrides --settings)",
     )
     p.add_argument("--spacing", default=None, help="leading | trailing | linspace (default: the checkpoint's)")
+    p.add_argument("--nfe", type=int, nargs="+", default=list(SWEEP_NFE), help="with --sweep: the NFEs to run")
     p.add_argument("--with-1000", action="store_true", help="with --sweep: also DDPM and DDIM at 1000 steps")
     p.add_argument("--csv", default=None, help="append one row per setting (and the floor) to this CSV file")
     p.add_argument("--eta", type=float, default=0.0)
@@ -300,7 +301,8 @@ def main(argv=None) -> None:
         )
     if args.model:
         pipe = load_pipeline(args.model, device=args.device, dtype=args.dtype)
-        settings = sweep_settings(args.with_1000) if args.sweep else args.settings or [(args.sampler, args.steps)]
+        chosen = args.settings or [(args.sampler, args.steps)]
+        settings = sweep_settings(args.nfe, args.with_1000) if args.sweep else chosen
         for sampler, steps in settings:
             options = setting_options(pipe, sampler, steps, args.eta, args.spacing)
             start = time.perf_counter()
