@@ -50,9 +50,20 @@ def pick_dtype(dtype: str | torch.dtype | None, device: torch.device) -> torch.d
     return resolved
 
 
+def cpu_has_fast_bf16() -> bool:
+    """Whether this CPU computes bfloat16 natively (AVX512-BF16 or AMX). Without it oneDNN emulates bf16, and a
+    bf16 matmul ran at 0.8 GFLOP/s against 61 in float32 (one core of an AVX2-only AMD EPYC): 76× slower."""
+    cpu = torch.cpu
+    checks = ("_is_avx512_bf16_supported", "_is_amx_tile_supported")
+    return any(getattr(cpu, name, lambda: False)() for name in checks)
+
+
 def fast_dtype(device: torch.device) -> torch.dtype:
-    """The reduced precision to sample with on ``device``: bfloat16 on the CPU, float16 on GPUs."""
-    return torch.bfloat16 if device.type == "cpu" else torch.float16
+    """The precision to sample fast with on ``device``: float16 on GPUs; bfloat16 on a CPU that computes it
+    natively, else float32 (there the exact path is the fast one)."""
+    if device.type != "cpu":
+        return torch.float16
+    return torch.bfloat16 if cpu_has_fast_bf16() else torch.float32
 
 
 def dtype_name(dtype: torch.dtype) -> str:
