@@ -109,10 +109,10 @@ class DPMSolverPP2MSDE(DPMSolverPP2M):
 
 
 def _unipc_b(h: float, order: int) -> list[float]:
-    """b_i = i! φ_{i+1}(-h)·(-h)^{?}/B(h), i = 1…order, for UniPC with B(h) = e^{-h} - 1 ("bh2").
+    """The right-hand side b of UniPC's order conditions R ρ = b, with B(h) = e^{-h} - 1 ("bh2").
 
-    φ_1(-h)·(-h) = e^{-h} - 1 and φ_{k+1} = (φ_k - 1/k!)/(-h) (Zhao et al. 2023, Sec. 3.2 and App. C), written as
-    diffusers' UniPCMultistepScheduler evaluates it.
+    b_i = i! (-h) φ_{i+1}(-h) / B(h), i = 1…order, with φ_1(x) = (e^x - 1)/x and φ_{k+1}(x) = (φ_k(x) - 1/k!)/x
+    (Zhao et al. 2023, Sec. 3 and Algorithm 2), evaluated in float64 exactly as diffusers' UniPCMultistepScheduler.
     """
     hh = -h
     h_phi_1 = math.expm1(hh)
