@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import json
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,7 +40,8 @@ import torch.nn.functional as F
 from safetensors.torch import save_file
 
 from ddpm import DDPMError, load_pipeline
-from ddpm.options import SamplerName, SamplingOptions
+from ddpm.defaults import SAMPLING_DEFAULTS_FILE
+from ddpm.options import MULTISTEP_SOLVERS, SamplerName, SamplingOptions
 from ui.digit_classifier import CLASSIFIER, DigitClassifier, as_input, classify, load_digit_classifier
 
 HELD_OUT_PER_CLASS = 100
@@ -210,6 +212,39 @@ def sweep_settings(nfes: list[int], with_1000: bool) -> list[tuple[str, int]]:
     return settings + ([("ddpm", 1000), ("ddim", 1000)] if with_1000 else [])
 
 
+QUALITY_SLACK = 1.10  # "quality first": within 10% of the best Fréchet distance in the table counts as best
+
+
+def choose_default(rows: list[dict]) -> tuple[dict, str]:
+    """The default a quality table implies — quality first, then time: among the settings whose FD is within
+    ``QUALITY_SLACK`` of the best, the fewest network calls (ties: lower FD). Returns the sampling option fields of
+    ``sampling_defaults.json`` and the sentence saying why."""
+    measured = [r for r in rows if r["sampler"] != "real"]
+    if not measured:
+        raise DDPMError("The quality table has no measured settings.")
+    best = min(float(r["fd"]) for r in measured)
+    near = [r for r in measured if float(r["fd"]) <= best * QUALITY_SLACK]
+    pick = min(near, key=lambda r: (int(r["nfe"]), float(r["fd"])))
+    floor = next((float(r["fd"]) for r in rows if r["sampler"] == "real"), None)
+    fields = {"sampler": pick["sampler"], "num_steps": int(pick["steps"]), "spacing": pick["spacing"]}
+    if pick["sampler"] == "ddim":
+        fields["eta"] = float(pick["eta"])
+    if pick["sampler"] in MULTISTEP_SOLVERS:
+        fields["clip_sample"] = False
+    why = (
+        f"Measured on this checkpoint (benchmarks/sample_quality.py, N = {pick['n']}, quality.csv): "
+        f"{pick['sampler']}-{pick['nfe']} scores FD {float(pick['fd']):.2f} against the best {best:.2f}"
+        + (f" (real digits: {floor:.2f})" if floor is not None else "")
+        + f" with the fewest network calls among the settings within {round((QUALITY_SLACK - 1) * 100)}% of the best."
+    )
+    return fields, why
+
+
+def read_csv(path: Path) -> list[dict]:
+    with path.open(newline="") as f:
+        return list(csv.DictReader(f))
+
+
 def append_csv(path: Path, record: dict) -> None:
     new = not path.is_file()
     with path.open("a", newline="") as f:
@@ -262,6 +297,12 @@ def main(argv=None) -> None:
     p.add_argument("--nfe", type=int, nargs="+", default=list(SWEEP_NFE), help="with --sweep: the NFEs to run")
     p.add_argument("--with-1000", action="store_true", help="with --sweep: also DDPM and DDIM at 1000 steps")
     p.add_argument("--csv", default=None, help="append one row per setting (and the floor) to this CSV file")
+    p.add_argument(
+        "--write-default",
+        default=None,
+        metavar="FOLDER",
+        help="write FOLDER/sampling_defaults.json from the --csv table (quality first, then time) and stop",
+    )
     p.add_argument("--eta", type=float, default=0.0)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--batch-size", type=int, default=250)
@@ -270,6 +311,14 @@ def main(argv=None) -> None:
     p.add_argument("--threads", type=int, default=None, help="CPU threads (default: torch's choice)")
     p.add_argument("--retrain", action="store_true", help="retrain the classifier and overwrite its cached file")
     args = p.parse_args(argv)
+    if args.write_default:
+        if not args.csv:
+            p.error("--write-default reads the table given by --csv")
+        fields, why = choose_default(read_csv(Path(args.csv)))
+        target = Path(args.write_default) / SAMPLING_DEFAULTS_FILE
+        target.write_text(json.dumps({**fields, "why": why}, indent=2) + "\n")
+        print(f"wrote {target}: {fields}\n{why}")
+        return
     if not (args.model or args.npz or args.real):
         p.error("give --model, --npz or --real")
     if args.threads:
