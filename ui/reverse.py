@@ -20,32 +20,44 @@ import torch
 from PIL import Image
 
 from ddpm import DDPMError, Pipeline
-from ddpm.device import dtype_name, fast_dtype
-from ddpm.hub import ModelLimits, read_scheduler_config
+from ddpm.device import dtype_name
+from ddpm.hub import read_scheduler_config
 from ddpm.images import from_pil, grid, to_uint8, write_gif, write_mp4
 from ddpm.sampling import DenoiseStep, SamplingOptions
 from ddpm.sdedit import SDEditStart, sdedit_start
 
+from . import commit, params, race, workspace
 from . import models as model_names
-from . import params, workspace
 from .bundled_examples import EXAMPLES_DIR
+from .commit import COMMIT_SIDE, small_x0
 from .inputs import Choice, Flag, ImageInput, ModelName, RealSlider, SketchInput, Whole, WholeSlider
 from .intake import drawn_image, shrink, sketch_to_digit
 from .models import BUNDLED_NAME, PipelineCache, display_name, model_location
 from .outputs import SKIP, Outputs
 from .pictures import FastPng
+from .runs import (
+    PROGRESS_EVERY_S,
+    SAMPLER_CHOICES,
+    SAMPLER_NAMES,
+    RunBudget,
+    duration,
+    heavy_group,
+    load_pipe,
+    on_gpu,
+    precision_dtype,
+    precision_of,
+    sampler_note,
+)
 
-SAMPLERS = [("DDPM (Ho et al. 2020)", "ddpm"), ("DDIM (Song et al. 2021)", "ddim")]
+SAMPLERS = SAMPLER_CHOICES
 VARIANCES = [("β̃_t, posterior (fixed_small)", "fixed_small"), ("β_t (fixed_large)", "fixed_large")]
 PRECISIONS = [("exact (float32)", "exact"), ("fast (bfloat16 on CPU, float16 on GPU)", "fast")]
 STARTS = [("pure noise x_T", "noise"), ("an image noised to t (SDEdit)", "image")]
 MAX_FRAMES = 40  # frames shown live and kept for the replay and the GIF/MP4, whatever the number of steps
 NUM_STEPS, T_START = 50, 500  # the defaults of the steps and SDEdit-t sliders (each kept within the model's T)
 MAX_BATCH = 64
-HEAVY = "heavy"  # loading a model, timing it and sampling share these slots: scrubbing never waits behind them
 MAX_RUN_BYTES = 128 * 1024**2  # the kept frames (x_t and x̂₀ grids) of one session's last run
 VIDEO_HEIGHT = 256  # exports are upscaled (nearest) to at least this height, so a 32 px model is visible
-PROGRESS_EVERY_S = 0.2
 
 
 @dataclass(frozen=True)
@@ -54,10 +66,12 @@ class Frame:
     timestep: int  # the training timestep t of x_t (-1 for the final sample)
     x_t: Image.Image  # grid of the batch
     x0_pred: Image.Image  # grid of the model's x̂₀ at this step
+    x0_small: torch.Tensor | None = None  # (B, C, ≤32, ≤32) float16 x̂₀ for "when does it commit?" (``small_x0``)
 
     @classmethod
     def of(cls, step: DenoiseStep) -> Frame:
-        return cls(step.index, step.timestep, grid(to_uint8(step.x_t)), grid(to_uint8(step.x0_pred)))
+        x_t, x0_pred = grid(to_uint8(step.x_t)), grid(to_uint8(step.x0_pred))
+        return cls(step.index, step.timestep, x_t, x0_pred, small_x0(step.x0_pred))
 
 
 @dataclass
@@ -95,27 +109,6 @@ class ReplayView(Outputs):
     x_t: Image.Image
     x0_pred: Image.Image
     progress: str
-
-
-def on_gpu(fn):
-    """``spaces.GPU(fn)`` on a Hugging Face ZeroGPU Space; ``fn`` unchanged wherever ``spaces`` is not installed."""
-    try:
-        import spaces
-    except ImportError:
-        return fn
-    return spaces.GPU(fn)
-
-
-def precision_dtype(precision: str, device: torch.device) -> torch.dtype:
-    """The pipeline dtype of a precision mode: float32 (exact) or the device's fast reduced precision."""
-    if precision not in ("exact", "fast"):
-        raise gr.Error(f"Precision must be “exact” or “fast”; got {precision!r}.")
-    return torch.float32 if precision == "exact" else fast_dtype(device)
-
-
-def precision_of(dtype: torch.dtype) -> str:
-    """The precision radio's value for the app's ``--dtype``."""
-    return "exact" if dtype == torch.float32 else "fast"
 
 
 def frame_steps(num_steps: int, max_frames: int = MAX_FRAMES) -> list[int]:
@@ -164,13 +157,6 @@ def image_start(
     return sdedit_start(pipe.schedule, x0, t_start, num_steps, generator)
 
 
-def _load(pipelines: PipelineCache, model: str, dtype: torch.dtype) -> Pipeline:
-    try:
-        return pipelines.load(model, dtype)
-    except DDPMError as error:
-        raise gr.Error(str(error)) from None
-
-
 def run_options(pipe: Pipeline, sampler, num_steps, eta, variance, clip) -> SamplingOptions:
     """The one ``SamplingOptions`` the tab's widgets ask for, on top of the checkpoint's defaults."""
     try:
@@ -185,23 +171,28 @@ def run_options(pipe: Pipeline, sampler, num_steps, eta, variance, clip) -> Samp
         raise gr.Error(str(error)) from None
 
 
-def model_info(pipelines: PipelineCache, model: str, precision: str, batch_size: int, num_steps: int) -> str:
-    """Size, resolution, device, dtype and an estimated run time (one timed forward × steps)."""
+def network_calls(pipe: Pipeline, sampler: str, num_steps: int) -> int:
+    """The ε-network calls (NFE) of a run: one per visited timestep, for every sampler here."""
+    return len(pipe.options(sampler=sampler, num_steps=int(num_steps)).timesteps(pipe.schedule.num_timesteps))
+
+
+def model_info(
+    pipelines: PipelineCache, model: str, precision: str, batch_size: int, num_steps: int, sampler: str = "ddpm"
+) -> str:
+    """Size, resolution, device, dtype and an estimated run time (one timed forward × the run's network calls)."""
     dtype = precision_dtype(precision, pipelines.device)
     pipe = pipelines.load(model, dtype)
     C, H, W = pipe.image_shape
-    per_step = pipelines.seconds_per_step(model, dtype, batch_size)
+    per_call = pipelines.seconds_per_step(model, dtype, batch_size)
+    nfe = network_calls(pipe, sampler, num_steps)
     return (
         f"`{display_name(model)}` · {pipe.num_parameters / 1e6:.1f} M parameters · {C}×{H}×{W} · device "
         f"`{pipe.device}` · dtype `{dtype_name(pipe.dtype)}` · {pipe.schedule.kind} β, T = "
         f"{pipe.schedule.num_timesteps}, trained variance `{pipe.default_options.variance_type}`  \n"
-        f"**Estimated run time ≈ {_duration(per_step * int(num_steps))}** for {int(num_steps)} steps at batch "
-        f"{int(batch_size)} (an estimate: one ε-network forward took {per_step * 1000:.0f} ms)."
+        f"**Estimated run time ≈ {duration(per_call * nfe)}** for {nfe} network calls (NFE: {int(num_steps)} steps "
+        f"of {SAMPLER_NAMES.get(sampler, sampler)}) at batch {int(batch_size)} (an estimate: one ε-network forward "
+        f"took {per_call * 1000:.0f} ms)."
     )
-
-
-def _duration(seconds: float) -> str:
-    return f"{seconds:.1f} s" if seconds < 120 else f"{seconds / 60:.1f} min"
 
 
 def startup_note(model: str) -> str:
@@ -215,14 +206,21 @@ def startup_note(model: str) -> str:
 
 # --------------------------------------------------------------------------------------------------- events
 def load_model(
-    choice: str, precision: str, batch_size: int, num_steps: int, in_use: str, pipelines: PipelineCache
+    choice: str,
+    precision: str,
+    batch_size: int,
+    num_steps: int,
+    in_use: str,
+    sampler: str = "ddpm",
+    *,
+    pipelines: PipelineCache,
 ) -> tuple[str, str]:
     """Switch this session to ``choice``; if it cannot be loaded, say why in one sentence and keep ``in_use``."""
     choice = (choice or "").strip()
     if not choice:
         return in_use, "⚠️ Type a model folder or a Hugging Face Hub id first."
     try:
-        return display_name(choice), model_info(pipelines, choice, precision, batch_size, num_steps)
+        return display_name(choice), model_info(pipelines, choice, precision, batch_size, num_steps, sampler)
     except DDPMError as error:
         return in_use, f"⚠️ {error} Still using `{display_name(in_use)}`."
 
@@ -247,11 +245,6 @@ def model_ranges(in_use: str, precision: str, t_start: float, num_steps: float, 
     ).as_outputs()
 
 
-def heavy_slots(pipelines: PipelineCache) -> int:
-    """One heavy event at a time on a CPU (it uses every core), two on a GPU."""
-    return 1 if pipelines.device.type == "cpu" else 2
-
-
 def _clamp(value, low: int, high: int, default: int) -> int:
     try:
         value = int(float(value))
@@ -260,46 +253,21 @@ def _clamp(value, low: int, high: int, default: int) -> int:
     return min(max(value, low), high)
 
 
-def estimate(in_use: str, precision: str, batch_size: int, num_steps: int, pipelines: PipelineCache) -> str:
+def estimate(
+    in_use: str, precision: str, batch_size: int, num_steps: int, sampler: str = "ddpm", *, pipelines: PipelineCache
+) -> str:
     try:
-        return model_info(pipelines, in_use, precision, batch_size, num_steps)
+        return model_info(pipelines, in_use, precision, batch_size, num_steps, sampler)
     except DDPMError as error:
         return f"⚠️ {error}"
 
 
-@dataclass(frozen=True)
-class RunBudget:
-    """What one run may cost: its activations always fit the machine; on a public server its estimated time (one
-    timed ε-network forward × steps) stays within ``max_seconds``, so that one request cannot hold a slot for
-    minutes."""
-
-    max_seconds: float | None = None  # None: no time limit (the app on your own machine)
-    max_activation_bytes: int = ModelLimits().max_activation_bytes
-
-    def check(self, pipelines: PipelineCache, model: str, dtype, batch_size: int, num_steps: int) -> None:
-        pipe = pipelines.load(model, dtype)
-        per_image = pipe.cost.activation_bytes
-        if batch_size * per_image > self.max_activation_bytes:
-            fits = max(1, self.max_activation_bytes // per_image)
-            raise DDPMError(
-                f"A batch of {batch_size} needs ≈ {batch_size * per_image / 1024**3:.1f} GiB of activations with "
-                f"this model, more than this machine allows ({self.max_activation_bytes / 1024**3:.1f} GiB): use a "
-                f"batch of at most {fits}."
-            )
-        if self.max_seconds is not None:
-            seconds = pipelines.seconds_per_step(model, dtype, batch_size) * num_steps
-            if seconds > self.max_seconds:
-                raise DDPMError(
-                    f"This run would take ≈ {_duration(seconds)} ({num_steps} steps at batch {batch_size}); runs on "
-                    f"this public server are limited to {_duration(self.max_seconds)}: use fewer steps (DDIM with "
-                    "50 steps is close to DDPM with 1000) or a smaller batch, or run the app on your own machine."
-                )
-
-
 def frames_that_fit(pipe: Pipeline, batch_size: int) -> int:
-    """How many frames of this run's grids (x_t and x̂₀ each) fit in MAX_RUN_BYTES; at least 2 (x_T and the end)."""
+    """How many frames of this run's grids (x_t and x̂₀ each, and the small float16 x̂₀) fit in MAX_RUN_BYTES; at
+    least 2 (x_T and the end)."""
     C, H, W = pipe.image_shape
-    frame_bytes = 2 * batch_size * (H + 2) * (W + 2) * C
+    side = min(max(H, W), COMMIT_SIDE)
+    frame_bytes = 2 * batch_size * (H + 2) * (W + 2) * C + 2 * batch_size * C * side * side
     return int(min(MAX_FRAMES, max(2, MAX_RUN_BYTES // frame_bytes)))
 
 
@@ -327,11 +295,12 @@ def run(
     batch_size = params.shown(params.whole, batch_size, "The batch size", 1, MAX_BATCH)
     seed = params.shown(params.seed, seed)
     dtype = precision_dtype(precision, pipelines.device)
-    pipe = _load(pipelines, in_use, dtype)
+    pipe = load_pipe(pipelines, in_use, dtype)
     T = pipe.schedule.num_timesteps
     num_steps = params.shown(params.whole, num_steps, f"The number of steps (this model has T = {T})", 1, T)
-    params.shown(budget.check, pipelines, in_use, dtype, batch_size, num_steps)
     options = run_options(pipe, sampler, num_steps, eta, variance, clip)
+    nfe = params.shown(network_calls, pipe, sampler, num_steps)
+    params.shown(budget.check, pipelines, in_use, dtype, batch_size, nfe)
     generator = torch.Generator().manual_seed(seed)
     begin = None
     if start == "image":
@@ -475,6 +444,7 @@ class Controls:
     choice: ModelName
     load_btn: gr.Button
     sampler: Choice
+    sampler_note: gr.Markdown
     precision: Choice
     steps: WholeSlider
     eta: RealSlider
@@ -538,6 +508,7 @@ def _controls(first: str, precision_value: str, listed: list[str]) -> Controls:
     with gr.Row():
         sampler = Choice(SAMPLERS, value="ddpm", label="Sampler", elem_id="rev-sampler")
         precision = Choice(PRECISIONS, value=precision_value, label="Precision", elem_id="rev-precision")
+    note = gr.Markdown(sampler_note("ddpm"), elem_id="rev-sampler-note")
     T = num_timesteps_of(first)
     steps = WholeSlider(
         1,
@@ -560,7 +531,21 @@ def _controls(first: str, precision_value: str, listed: list[str]) -> Controls:
         stop_btn = gr.Button("Stop", variant="stop", elem_id="rev-stop")
     info = gr.Markdown(startup_note(first), elem_id="rev-info")
     return Controls(
-        choice, load_btn, sampler, precision, steps, eta, variance, clip, seed, batch, begin, run_btn, stop_btn, info
+        choice,
+        load_btn,
+        sampler,
+        note,
+        precision,
+        steps,
+        eta,
+        variance,
+        clip,
+        seed,
+        batch,
+        begin,
+        run_btn,
+        stop_btn,
+        info,
     )
 
 
@@ -585,13 +570,19 @@ def _display(talk: bool) -> Display:
 
 
 def _wire(
-    c: Controls, d: Display, in_use: gr.State, last_run: gr.State, pipelines: PipelineCache, budget: RunBudget
+    c: Controls,
+    d: Display,
+    in_use: gr.State,
+    last_run: gr.State,
+    pipelines: PipelineCache,
+    budget: RunBudget,
+    commitment: commit.CommitPanel,
 ) -> None:
     quiet = {"show_progress": "hidden"}
-    heavy = {"concurrency_id": HEAVY, "concurrency_limit": heavy_slots(pipelines)}
+    heavy = heavy_group(pipelines)
     loaded = c.load_btn.click(
         partial(load_model, pipelines=pipelines),
-        [c.choice, c.precision, c.batch, c.steps, in_use],
+        [c.choice, c.precision, c.batch, c.steps, in_use, c.sampler],
         [in_use, c.info],
         api_name="load_model",
         **heavy,
@@ -603,10 +594,11 @@ def _wire(
         api_name="model_ranges",
         **quiet,
     )
+    c.sampler.change(sampler_note, c.sampler, c.sampler_note, api_name="sampler_note", **quiet)
     gr.on(
-        [c.precision.change, c.batch.release, c.steps.release],
+        [c.precision.change, c.batch.release, c.steps.release, c.sampler.change],
         partial(estimate, pipelines=pipelines),
-        [in_use, c.precision, c.batch, c.steps],
+        [in_use, c.precision, c.batch, c.steps, c.sampler],
         c.info,
         api_name="estimate",
         trigger_mode="always_last",
@@ -640,7 +632,9 @@ def _wire(
     )
     c.stop_btn.click(None, None, None, cancels=[run_event], api_name="stop")
     # The browser fires a cancelled event's .failure listeners once its generator is closed: sum up the stopped run.
-    run_event.failure(stopped, last_run, run_outputs, api_name="stopped", **quiet)
+    summed = run_event.failure(stopped, last_run, run_outputs, api_name="stopped", **quiet)
+    commitment.show_after(run_event.success, "commitment_of_run")
+    commitment.show_after(summed.then, "commitment_of_stopped_run")
     d.replay.input(
         replay,
         [last_run, d.replay],
@@ -656,9 +650,15 @@ def build_tab(pipelines: PipelineCache, talk: bool = False, budget: RunBudget = 
     first = display_name(pipelines.default_model)
     in_use = gr.State(first)
     last_run = gr.State(None)
-    with gr.Row(equal_height=False):
-        with gr.Column(scale=4, min_width=320):
-            controls = _controls(first, precision_of(pipelines.dtype), pipelines.policy.listed())
-        with gr.Column(scale=6):
-            display = _display(talk)
-    _wire(controls, display, in_use, last_run, pipelines, budget)
+    with gr.Tabs():
+        with gr.Tab("Run", id="rev-run-tab"):
+            with gr.Row(equal_height=False):
+                with gr.Column(scale=4, min_width=320):
+                    controls = _controls(first, precision_of(pipelines.dtype), pipelines.policy.listed())
+                with gr.Column(scale=6):
+                    display = _display(talk)
+        with gr.Tab("When does the picture commit?", id="rev-commit-tab", elem_id="rev-commit-tab"):
+            commitment = commit.build_panel(last_run, talk)
+        with gr.Tab("Sampler race", id="rev-race-tab", elem_id="rev-race-tab"):
+            race.build_panel(pipelines, in_use, controls.precision, talk, budget)
+    _wire(controls, display, in_use, last_run, pipelines, budget, commitment)
