@@ -156,7 +156,7 @@ def test_a_run_stopped_on_a_kept_frame_ends_there(models):
 def test_t_and_steps_sliders_follow_the_models_T(models, short_model_dir):
     assert reverse.num_timesteps_of(short_model_dir) == 100 and reverse.num_timesteps_of(models.default_model) == 1000
     assert reverse.num_timesteps_of("google/ddpm-cifar10-32") == 1000  # not fetched while the page is built
-    current, _ = reverse.load_model(short_model_dir, "exact", BATCH, STEPS, models.default_model, models)
+    current, _ = reverse.load_model(short_model_dir, "exact", BATCH, STEPS, models.default_model, pipelines=models)
     assert current == short_model_dir
     t_update, steps_update = reverse.model_ranges(current, "exact", 500, 1000, models)
     assert t_update["maximum"] == 99 and t_update["value"] == 99 and "T = 100" in t_update["info"]
@@ -241,16 +241,21 @@ def test_sdedit_starts_from_the_noised_image_at_t(models):
 
 
 def test_unknown_hub_id_keeps_the_current_model(models):
-    current, message = reverse.load_model("google/no-such-ddpm", "exact", BATCH, STEPS, models.default_model, models)
+    current, message = reverse.load_model(
+        "google/no-such-ddpm", "exact", BATCH, STEPS, models.default_model, pipelines=models
+    )
     assert current == models.default_model
     assert message.startswith("⚠️") and "offline" in message and "Still using" in message
 
 
 def test_loading_a_model_shows_its_size_and_an_estimate(models):
-    current, info = reverse.load_model(models.default_model, "fast", BATCH, STEPS, "elsewhere", models)
+    current, info = reverse.load_model(
+        models.default_model, "fast", BATCH, STEPS, "elsewhere", "unipc", pipelines=models
+    )
     assert current == models.default_model
     fast = dtype_name(fast_dtype(torch.device("cpu")))  # bfloat16 where the CPU computes it natively, else float32
     assert "1×32×32" in info and fast in info and "estimate" in info.lower()
+    assert f"for {STEPS} network calls (NFE: {STEPS} steps of UniPC)" in info
     assert models.load(models.default_model, "bfloat16") is models.load(models.default_model, "bfloat16")
 
 
@@ -299,3 +304,20 @@ def test_the_run_uses_the_checkpoints_defaults_under_the_widgets_choices(models,
     )
     with pytest.raises(gr.Error, match="Unknown sampler 'euler'"):
         reverse.run_options(pipe, "euler", 7, 0.0, "fixed_small", True)
+
+
+@pytest.mark.parametrize("sampler", ["ddpm", "ddim", "dpmpp_2m", "dpmpp_2m_sde", "unipc"])
+def test_the_estimate_counts_the_network_calls_a_run_makes(models, sampler, monkeypatch):
+    pipe = models.load(models.default_model, "float32")
+    calls = []
+    eps = pipe.eps
+    monkeypatch.setattr(pipe, "eps", lambda x, t: calls.append(1) or eps(x, t))
+    list(stream(models, sampler, steps=7, batch_size=1))
+    assert len(calls) == reverse.network_calls(pipe, sampler, 7) == 7
+
+
+def test_each_sampler_choice_says_what_it_does():
+    assert [value for _, value in reverse.SAMPLERS] == ["ddpm", "ddim", "dpmpp_2m", "dpmpp_2m_sde", "unipc"]
+    notes = {value: reverse.sampler_note(value) for _, value in reverse.SAMPLERS}
+    assert len(set(notes.values())) == 5 and all("one network call (NFE) per step" in n for n in notes.values())
+    assert "deterministic" in notes["unipc"] and "stochastic" in notes["dpmpp_2m_sde"]

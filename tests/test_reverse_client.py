@@ -38,6 +38,7 @@ def sample_args(steps=STEPS, seed=0):
 def test_reverse_endpoints_are_named(client):
     names = set(client.view_api(print_info=False, return_format="dict")["named_endpoints"])
     assert {"/load_model", "/model_ranges", "/estimate", "/sample", "/stopped", "/replay"} <= names
+    assert {"/race", "/race_stopped", "/commitment", "/pick_image", "/sampler_note"} <= names
 
 
 def test_stream_every_frame_then_replay(client, served):
@@ -56,6 +57,11 @@ def test_stream_every_frame_then_replay(client, served):
     assert sorted(p.rsplit(".", 1)[-1] for p in files) == ["gif", "mp4", "png"]
     x_t, x0_hat, note = client.predict(0, api_name="/replay")
     assert np.array_equal(np.asarray(Image.open(x_t)), x_T) and "x_T" in note
+    # the commitment view of that run, for image 1
+    note, image, picture, distance, classes, strip = client.predict(1, api_name="/commitment")
+    assert "**Image 1** of 4" in note and image["value"] == 1 and image["maximum"] == 3
+    rows = distance["data"]
+    assert len(rows) == 4 * len(pictures) and all(row[2] == 0 for row in rows if row[0] == STEPS)
 
 
 def test_stop_cancels_a_long_run(client):
@@ -80,6 +86,43 @@ def test_stop_cancels_a_long_run(client):
 
 
 def test_unknown_model_keeps_the_current_one(client):
-    message = client.predict("google/no-such-ddpm", "exact", BATCH, STEPS, api_name="/load_model")
+    message = client.predict("google/no-such-ddpm", "exact", BATCH, STEPS, "ddim", api_name="/load_model")
     assert "offline" in message and "Still using" in message
     assert client.predict(*sample_args(steps=2), api_name="/sample")[2].startswith("Done")  # the tiny model runs
+
+
+def race_args(*contenders, seed=0, batch=2):
+    slots = [value for pair in contenders for value in pair]
+    slots += ["none", None] * (4 - len(contenders))
+    return ("exact", batch, seed, *slots)
+
+
+def test_a_race_streams_every_column_to_its_final(client, served):
+    job = client.submit(*race_args(("ddim", 3), ("unipc", 4)), api_name="/race")
+    updates = list(job)
+    assert job.status().success
+    status, *lanes, distances, finals, table = updates[-1]
+    assert status.startswith("Done")
+    assert [row[:3] for row in table["data"]] == [["DDIM", 3, 3], ["UniPC", 4, 4]]
+    assert len(finals) == 3  # two contenders and the reference
+    pipe = served[1]
+    assert [final["caption"] for final in finals] == ["DDIM-3", "UniPC-4", "reference UniPC-100"]
+    for (sampler, steps), final in zip([("ddim", 3), ("unipc", 4)], finals[:2], strict=True):
+        expected = grid(pipe.sample(2, sampler, steps, seed=0, spacing="trailing", clip_sample=False, eta=0.0))
+        assert np.array_equal(np.asarray(Image.open(final["image"])), np.asarray(expected))
+    pictures = [out[1] for out in updates if isinstance(out[1], str)]
+    assert 2 <= len(pictures) <= 41  # a bounded number of frames
+
+
+def test_stop_cancels_a_race_and_says_where_it_got(client):
+    job = client.submit(*race_args(("ddim", 400), ("ddpm", 500), seed=7), api_name="/race")
+    deadline = time.monotonic() + 60
+    while len(job.outputs()) < 3 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    job.cancel()
+    deadline = time.monotonic() + 10
+    while not job.done() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert job.done() and not any("Done" in str(out[0]) for out in job.outputs())
+    note = client.predict(api_name="/race_stopped")
+    assert note.startswith("⏹ Stopped") and ("reference" in note or "DDIM-400 at NFE" in note)

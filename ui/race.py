@@ -35,7 +35,7 @@ from ddpm.sampling import DenoiseStep, SamplingOptions
 
 from . import params
 from .commit import rms_per_image
-from .inputs import Pick, Whole, WholeSlider
+from .inputs import OptionalWhole, Pick, Whole, WholeSlider
 from .models import BUNDLED_MODEL, PipelineCache
 from .outputs import SKIP, Outputs
 from .pictures import FastPng
@@ -433,7 +433,7 @@ def published_fid(path: Path = PUBLISHED_CSV) -> Curves:
 @dataclass(frozen=True)
 class Slot:
     sampler: Pick
-    steps: Whole
+    steps: OptionalWhole  # empty is fine for an empty slot
 
 
 @dataclass(frozen=True)
@@ -474,7 +474,9 @@ def _slots() -> list[Slot]:
                 slots.append(
                     Slot(
                         Pick(RACE_CHOICES, value=sampler, label=f"Contender {i}", elem_id=f"race-sampler-{i}"),
-                        Whole(steps, label="steps", precision=0, minimum=1, maximum=100_000, elem_id=f"race-steps-{i}"),
+                        OptionalWhole(
+                            steps, label="steps", precision=0, minimum=1, maximum=100_000, elem_id=f"race-steps-{i}"
+                        ),
                     )
                 )
     return slots

@@ -1,0 +1,63 @@
+"""The Reverse tab's sampler race and "when does the picture commit?" view in headless Debian Chromium: every column's
+picture changes while the race runs; a finished run fills the commitment view. Screenshots go to docs/."""
+
+import pytest
+
+from tests.serving import DOCS, TIMEOUT_MS, launch, needs_chromium, src
+
+pytestmark = [pytest.mark.slow, needs_chromium]
+LANES = [f"#race-lane-{i} img" for i in range(1, 5)]
+
+
+@pytest.fixture(scope="module")
+def page(bundled_model_dir, browser):
+    process, url = launch(bundled_model_dir)
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.set_default_timeout(TIMEOUT_MS)
+    page.goto(url)
+    page.get_by_role("tab", name="Reverse sampling").click()
+    page.locator("#rev-run").wait_for()
+    yield page
+    page.close()
+    process.terminate()
+    process.wait(timeout=20)
+
+
+def test_a_race_moves_every_column_then_shows_the_finals(page):
+    page.get_by_role("tab", name="Sampler race").click()
+    page.locator("#race-start").click()
+    page.locator("#race-status", has_text="Solving the reference").wait_for(timeout=120_000)
+    for lane in LANES:
+        page.locator(lane).wait_for(timeout=300_000)  # x_T in every column once the reference is solved
+    first = [src(page, lane) for lane in LANES]
+    page.wait_for_function(
+        "([lanes, first]) => lanes.every((sel, i) => { const e = document.querySelector(sel);"
+        " return e && e.src !== first[i]; })",
+        arg=[LANES, first],
+        timeout=300_000,
+    )  # every column has moved on from x_T
+    assert "Done" not in page.locator("#race-status").inner_text()  # …while the race was still running
+    page.locator("#race-status", has_text="Done").wait_for(timeout=300_000)
+    page.locator("#race-finals img").first.wait_for()
+    assert page.locator("#race-table").inner_text().count("stochastic") == 1  # DDPM-50 only
+    page.wait_for_timeout(800)
+    page.locator("#rev-race-tab").screenshot(path=str(DOCS / "reverse-race.png"))
+
+
+def test_a_finished_run_shows_when_its_pictures_commit(page):
+    page.get_by_role("tab", name="Run", exact=True).click()
+    box = page.locator("#rev-steps input[type=number]")
+    box.fill("50")
+    box.press("Enter")
+    page.locator("#rev-run").click()
+    page.locator("#rev-progress", has_text="Done").wait_for(timeout=300_000)
+    page.get_by_role("tab", name="When does the picture commit?").click()
+    page.locator("#commit-note", has_text="The judge reads").wait_for(timeout=60_000)
+    assert "Image 0 of 16" in page.locator("#commit-note").inner_text()
+    box = page.locator("#commit-image input")
+    box.fill("5")
+    box.press("Enter")
+    page.locator("#commit-note", has_text="Image 5 of 16").wait_for()
+    page.locator("#commit-strip img").wait_for()
+    page.wait_for_timeout(800)
+    page.locator("#rev-commit-tab").screenshot(path=str(DOCS / "reverse-commit.png"))
