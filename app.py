@@ -20,7 +20,7 @@ from pathlib import Path
 import gradio as gr
 
 from ddpm import DDPMError
-from ui import forward, reverse, schedules
+from ui import forward, lab2d, reverse, schedules
 from ui.inputs import MAX_UPLOAD_BYTES
 from ui.models import BUNDLED_NAME, ModelPolicy, PipelineCache, is_bundled
 from ui.reverse import RunBudget
@@ -61,6 +61,8 @@ def build_demo(
                 reverse.build_tab(pipelines, talk=talk, budget=budget)
             with gr.Tab("Schedule explorer", id="schedules"):
                 schedules.build_tab(talk=talk)
+            with gr.Tab("2D lab", id="lab2d"):
+                lab2d.build_tab(pipelines, talk=talk)
         gr.Markdown(
             f"{pipelines.footer()} · Ho et al. 2020, *Denoising Diffusion Probabilistic Models*",
             elem_classes=["footer-note"],
