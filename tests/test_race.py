@@ -93,7 +93,7 @@ def test_counters_count_network_calls_and_columns_advance_together(models, finis
     table = finished[-1][-2]
     assert list(table["NFE"]) == [k for _, k in CONTENDERS] and list(table["steps"]) == [k for _, k in CONTENDERS]
     assert table["RMS distance to reference"].iloc[-1] == "stochastic"  # DDPM is not a function of x_T
-    assert [caption for _, caption in finished[-1][-3]][-1] == "reference UniPC-20"
+    assert finished[-1][-3].height > (len(CONTENDERS) + 1) * 96  # a row per contender, and the reference
 
 
 def test_the_reference_is_reused_for_the_same_model_seed_and_batch(models, finished, monkeypatch):

@@ -104,12 +104,11 @@ def test_a_race_streams_every_column_to_its_final(client, served):
     status, *lanes, distances, finals, table = updates[-1]
     assert status.startswith("Done")
     assert [row[:3] for row in table["data"]] == [["DDIM", 3, 3], ["UniPC", 4, 4]]
-    assert len(finals) == 3  # two contenders and the reference
+    assert Image.open(finals).height > 3 * 96  # a row each: two contenders and the reference
     pipe = served[1]
-    assert [final["caption"] for final in finals] == ["DDIM-3", "UniPC-4", "reference UniPC-100"]
-    for (sampler, steps), final in zip([("ddim", 3), ("unipc", 4)], finals[:2], strict=True):
-        expected = grid(pipe.sample(2, sampler, steps, seed=0, spacing="trailing", clip_sample=False, eta=0.0))
-        assert np.array_equal(np.asarray(Image.open(final["image"])), np.asarray(expected))
+    for (sampler, steps), picture in zip([("ddim", 3), ("unipc", 4)], lanes[0:4:2], strict=True):
+        expected = np.asarray(grid(pipe.sample(2, sampler, steps, seed=0, spacing="trailing", clip_sample=False)))
+        assert np.array_equal(np.asarray(Image.open(picture))[: expected.shape[0]], expected)  # x_t on top
     pictures = [out[1] for out in updates if isinstance(out[1], str)]
     assert 2 <= len(pictures) <= 41  # a bounded number of frames
 

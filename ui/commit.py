@@ -42,7 +42,8 @@ DIGIT_SHAPE = (1, 32, 32)  # what the MNIST judge reads
 STRIP_FRAMES = 8  # x̂₀ of the picked image at this many steps, in the strip
 NO_RUN = "Run the sampler first (“Run” above): this view reads the last run's kept steps."
 MAX_IMAGES = 63  # the largest image number of a run (the Reverse tab's batch is at most 64)
-SPREAD = {"batch median": "#4f46e5", "batch min": "#a5b4fc", "batch max": "#a5b4fc"}
+PICKED = "picked image"
+SPREAD = {"batch median": "#4f46e5", "batch min": "#a5b4fc", "batch max": "#a5b4fc", PICKED: "#dc2626"}
 DIGIT_COLORS = [
     "#1f77b4",
     "#ff7f0e",
@@ -169,7 +170,7 @@ def distance_table(data: Commitment, image: int) -> pd.DataFrame:
         "batch median": np.median(data.distance, axis=1),
         "batch min": data.distance.min(axis=1),
         "batch max": data.distance.max(axis=1),
-        f"image {image}": data.distance[:, image],
+        PICKED: data.distance[:, image],
     }
     return pd.concat(
         [
@@ -206,10 +207,11 @@ def strip(frames: list[Frame], data: Commitment, image: int) -> Image.Image:
     tiles, captions = [], []
     for f in chosen:
         tiles.append(to_image(frames[f].x0_small[image].float()))
-        caption = at_t(int(data.timesteps[f]))
+        t = int(data.timesteps[f])
+        caption = "end" if t < 0 else str(t)
         if data.probabilities is not None:
             p = data.probabilities[f, image]
-            caption += f": {int(p.argmax())} ({p.max():.0%})"
+            caption += f": {int(p.argmax())} {p.max():.0%}"
         captions.append(caption)
     return labelled_grid([tiles], captions, cell=96)
 
@@ -351,10 +353,11 @@ def build_panel(last_run: gr.State, talk: bool = False) -> CommitPanel:
                     **line,
                 )
             strip_image = gr.Image(
-                label="The picked image's x̂₀ along the run (t, and the digit the judge reads)",
+                label="The picked image's x̂₀ along the run (t: the digit the judge reads, how sure)",
                 format="png",
                 type="pil",
                 interactive=False,
+                elem_classes=["pixelated"],
                 elem_id="commit-strip",
             )
     panel = CommitPanel(last_run, DigitJudge(), note, image, grid, distance, classes, strip_image)

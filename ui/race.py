@@ -38,7 +38,7 @@ from .commit import rms_per_image
 from .inputs import OptionalWhole, Pick, Whole, WholeSlider
 from .models import BUNDLED_MODEL, PipelineCache
 from .outputs import SKIP, Outputs
-from .pictures import FastPng
+from .pictures import FastPng, labelled_grid
 from .runs import (
     PROGRESS_EVERY_S,
     SAMPLER_CHOICES,
@@ -208,7 +208,7 @@ class RaceUpdate(Outputs):
     status: str = SKIP
     lanes: LanesView = LanesView()
     distances: pd.DataFrame = SKIP
-    finals: list[tuple[Image.Image, str]] = SKIP  # (grid, caption) per contender, then the reference
+    finals: Image.Image = SKIP  # each contender's final grid, then the reference's, one row each
     table: pd.DataFrame = SKIP
     state: RaceState = SKIP
 
@@ -340,7 +340,7 @@ def run_lanes(lanes: list[Lane], state: RaceState, png: FastPng):
         done,
         LanesView.of(views),
         distance_frame(points),
-        [(grid(to_uint8(x)), label) for x, label in zip(finals, labels, strict=True)],
+        labelled_grid([[grid(to_uint8(x))] for x in finals], ["final samples"], row_labels=labels, cell=96),
         results_table(state.results),
         state,
     ).as_outputs()
@@ -424,7 +424,7 @@ def published_fid(path: Path = PUBLISHED_CSV) -> Curves:
     return Curves(
         table,
         f"Published CIFAR-10 FID (50k samples), **not measured here**. Sources: {sources}. The DPM-Solver and UniPC "
-        "points are their abstracts' best settings on their own pretrained CIFAR-10 models, not the DDIM paper's: "
+        "points (†) are their abstracts' best settings on their own pretrained CIFAR-10 models, not the DDIM paper's: "
         "compare shapes, not decimals.",
     )
 
@@ -447,7 +447,7 @@ class RacePanel:
     pictures: list[gr.Image]
     readouts: list[gr.Markdown]
     distances: gr.LinePlot
-    finals: gr.Gallery
+    finals: gr.Image
     table: gr.Dataframe
     state: gr.State
 
@@ -499,11 +499,13 @@ def _plots(talk: bool) -> None:
             )
             gr.Markdown(measured.caption, elem_id="race-quality-caption")
         with gr.Column():
-            gr.LinePlot(
+            gr.ScatterPlot(
                 published.table,
                 y="log₁₀ FID",
                 color="method",
                 title="CIFAR-10 FID per network call — published, not measured here",
+                x_lim=[0.9, 3.1],
+                y_lim=[0.3, 2.7],
                 elem_id="race-published",
                 **line,
             )
@@ -549,13 +551,13 @@ def build_panel(
             tooltip="all",
             elem_id="race-distances",
         )
-        finals = gr.Gallery(
-            label="Finals side by side (and the reference)",
+        finals = gr.Image(
+            label="Finals side by side, and the reference",
             format="png",
-            columns=MAX_CONTENDERS + 1,
-            height=260,
-            object_fit="contain",
-            elem_classes=["pixelated"],
+            type="pil",
+            interactive=False,
+            height=480,
+            elem_classes=["fill-panel"],
             elem_id="race-finals",
         )
     table = gr.Dataframe(label="Result", interactive=False, elem_id="race-table")
