@@ -50,7 +50,7 @@ def build_demo(
     A bad ``device`` or ``dtype`` is a ``DDPMError`` with one sentence. ``policy`` says which models a page may
     load (default: any, as on your own machine); a public one also limits each run's time."""
     policy = policy or ModelPolicy()
-    pipelines = PipelineCache(model or BUNDLED_NAME, device=device, dtype=dtype, policy=policy)
+    pipelines = PipelineCache(model or BUNDLED_NAME, device=device, dtype=dtype, policy=policy, prepare_fast=True)
     budget = RunBudget(max_seconds=PUBLIC_RUN_SECONDS if policy.public else None)
     with gr.Blocks(title="DDPM Studio", fill_width=True, delete_cache=DELETE_CACHE) as demo:
         gr.Markdown(HEADER, latex_delimiters=LATEX, elem_id="ddpm-header")

@@ -8,11 +8,12 @@ from pathlib import Path
 from typing import get_args
 
 import numpy as np
+import torch
 from PIL import Image
 from tqdm import tqdm
 
 from .checks import whole
-from .device import dtype_name
+from .diffusion import randn
 from .errors import DDPMError
 from .hub import ModelLimits, load_pipeline
 from .images import grid, to_uint8
@@ -22,11 +23,14 @@ from .sampling import run_to_end
 
 # The model the project ships, as a path from the project folder (where the README's commands run).
 BUNDLED_MODEL = "checkpoints/ddpm-mnist"
+DEFAULT_BATCH = 32  # big enough to keep a CPU's cores busy, small enough that 500 images do not page for minutes
 
 
 def _add_model_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--device", default=None, help="cpu | cuda | mps (default: the best present)")
-    parser.add_argument("--dtype", default=None, help="float32 (exact, default) | bfloat16 | float16 (fast)")
+    parser.add_argument(
+        "--dtype", default=None, help="float32 (exact, default) | bfloat16 (the fast CPU path) | float16 (GPU)"
+    )
     parser.add_argument("--revision", default=None, help="Hub revision (branch, tag or commit)")
 
 
@@ -37,6 +41,12 @@ def build_parser() -> argparse.ArgumentParser:
     sample = commands.add_parser("sample", help="sample a grid of images")
     sample.add_argument("--model", default=BUNDLED_MODEL, help=f"local folder or Hub id (default: {BUNDLED_MODEL})")
     sample.add_argument("--num", type=int, default=16, help="number of images")
+    sample.add_argument(
+        "--batch-size",
+        type=int,
+        default=DEFAULT_BATCH,
+        help=f"images per network call (default {DEFAULT_BATCH}, fewer where memory asks)",
+    )
     sample.add_argument(
         "--sampler", choices=get_args(SamplerName), default=None, help="default: the model's own default sampler"
     )
@@ -65,7 +75,7 @@ def describe(pipe: Pipeline) -> str:
         f"schedule     {s!r}, ᾱ_T-1 = {s.alpha_bars[-1].item():.3g}",
         f"sampler      {describe_options(pipe)}",
         f"why          {pipe.default_why}",
-        f"runs on      {pipe.device}, {dtype_name(pipe.dtype)}",
+        f"runs on      {pipe.device}, {pipe.path}",
     ]
     return "\n".join(line for line in lines if not line.endswith("why          "))
 
@@ -81,19 +91,33 @@ def describe_options(pipe: Pipeline) -> str:
 
 def check_batch(pipe: Pipeline, num: int) -> int:
     """``num`` images fit in memory at once: their activations within half this machine's memory."""
-    num = whole(num, "--num", 1, None)
+    num = whole(num, "--batch-size", 1, None)
     allowed = max(1, 4 * ModelLimits().max_activation_bytes // pipe.cost.activation_bytes)
     if num > allowed:
-        raise DDPMError(f"--num {num} needs more memory than this machine has for this model; use --num ≤ {allowed}.")
+        raise DDPMError(
+            f"--batch-size {num} needs more memory than this machine has for this model; use --batch-size ≤ {allowed}."
+        )
     return num
 
 
 def sample(pipe: Pipeline, args: argparse.Namespace) -> np.ndarray:
+    """``--num`` images in batches of ``--batch-size``. Every x_T is drawn first from the seed, as ``pipe.sample``
+    draws them, so deterministic samplers (DDIM η = 0, DPM-Solver++(2M), UniPC) give the same images whatever the
+    batch size; stochastic ones draw their step noise batch after batch from the same generator, so they give the
+    same images for the same seed and batch size. With ``--num`` ≤ ``--batch-size`` it is ``pipe.sample`` exactly."""
+    num = whole(args.num, "--num", 1, None)
+    batch = min(num, check_batch(pipe, args.batch_size))
     options = pipe.options(sampler=args.sampler, num_steps=args.steps, eta=args.eta)
-    steps = pipe.denoise(check_batch(pipe, args.num), options=options, seed=whole(args.seed, "--seed", 0, 2**63 - 1))
-    total = len(options.timesteps(pipe.schedule.num_timesteps)) + 1
-    final = run_to_end(tqdm(steps, total=total, desc=f"{options.sampler} sampling", unit="step", file=sys.stderr))
-    return to_uint8(final.x_t)
+    generator = torch.Generator().manual_seed(whole(args.seed, "--seed", 0, 2**63 - 1))
+    x_T = randn((num, *pipe.image_shape), generator, pipe.device)  # (N, C, H, W)
+    steps = len(options.timesteps(pipe.schedule.num_timesteps)) + 1
+    images = []
+    with tqdm(total=steps * -(-num // batch), desc=f"{options.sampler} sampling", unit="step", file=sys.stderr) as bar:
+        for first in range(0, num, batch):
+            run = pipe.denoise(options=options, x_T=x_T[first : first + batch], generator=generator)
+            final = run_to_end(bar.update(1) or step for step in run)
+            images.append(to_uint8(final.x_t))
+    return np.concatenate(images)
 
 
 def check_outputs(args: argparse.Namespace) -> None:
@@ -123,6 +147,10 @@ def main(argv: list[str] | None = None) -> int:
             print(describe(pipe))
             return 0
         check_outputs(args)
+        if pipe.fast:
+            print(f"preparing the fast path ({pipe.path}) …", file=sys.stderr)
+            pipe.warm_up()
+            print(f"runs on {pipe.path}" + "".join(f"; {note}" for note in pipe.notes), file=sys.stderr)
         images = sample(pipe, args)
         write(images, args)
     except DDPMError as err:

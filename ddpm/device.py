@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import torch
 
 from .errors import DDPMError
@@ -59,11 +61,39 @@ def cpu_has_fast_bf16() -> bool:
 
 
 def fast_dtype(device: torch.device) -> torch.dtype:
-    """The precision to sample fast with on ``device``: float16 on GPUs; bfloat16 on a CPU that computes it
-    natively, else float32 (there the exact path is the fast one)."""
-    if device.type != "cpu":
-        return torch.float16
-    return torch.bfloat16 if cpu_has_fast_bf16() else torch.float32
+    """The dtype that asks for the fast path on ``device`` (the name users type): bfloat16 on a CPU, float16 on a
+    GPU. What the fast path then computes in is ``pick_precision``'s: bfloat16 only on a CPU that computes it
+    natively, float32 (through the engine) elsewhere."""
+    return torch.bfloat16 if device.type == "cpu" else torch.float16
+
+
+@dataclass(frozen=True)
+class Precision:
+    """How the ε-network runs: ``dtype`` is what it computes in; ``fast`` whether through the fast path (on a CPU
+    the engine of ``ddpm.engine``, on a GPU autocast) rather than eager PyTorch. float32 eager is the exact path."""
+
+    dtype: torch.dtype = torch.float32
+    fast: bool = False
+
+    @property
+    def name(self) -> str:
+        """ "exact" or "fast"."""
+        return "fast" if self.fast else "exact"
+
+
+EXACT = Precision()
+
+
+def pick_precision(dtype: str | torch.dtype | None, device: torch.device) -> Precision:
+    """What a requested dtype means: float32 (or none) is the exact path; a reduced one asks for the fast path,
+    which computes in bfloat16 only on a CPU that has it natively (without AVX512-BF16 or AMX a bf16 matmul was 76×
+    slower than float32), in float32 on other CPUs, and in the requested dtype on a GPU."""
+    resolved = pick_dtype(dtype, device)
+    if resolved == torch.float32:
+        return EXACT
+    if device.type == "cpu":
+        return Precision(torch.bfloat16 if cpu_has_fast_bf16() else torch.float32, fast=True)
+    return Precision(resolved, fast=True)
 
 
 def dtype_name(dtype: torch.dtype) -> str:

@@ -30,7 +30,7 @@ from safetensors import SafetensorError
 from safetensors.torch import load_file, save_file
 
 from .defaults import SAMPLING_DEFAULTS_FILE, DefaultChoice, choose_defaults, write_choice
-from .device import pick_device, pick_dtype
+from .device import pick_device, pick_precision
 from .errors import DDPMError
 from .pipeline import Pipeline
 from .sampling import SamplingOptions
@@ -234,6 +234,8 @@ def load_pipeline(
     allow_local: bool = True,
 ) -> Pipeline:
     """A ``Pipeline`` from a local diffusers folder (flat or pipeline layout) or a Hugging Face Hub repo id.
+    ``dtype`` float32 (or None) is the exact path; bfloat16 (CPU) or float16 (GPU) asks for the fast path, whatever
+    engine is behind it (``ddpm.device.pick_precision``); ``pipe.warm_up()`` prepares it.
 
     Every failure is a ``DDPMError`` with one sentence, an operating-system error on any path included."""
     try:
@@ -253,11 +255,13 @@ def _load_pipeline(source, device, dtype, revision, limits, allow_local) -> Pipe
     scheduler_options = _scheduler_options(config, source)
     schedule = NoiseSchedule.from_config(config)
     choice = _choose_defaults(scheduler_options, folder, schedule.num_timesteps)
+    precision = pick_precision(dtype, target)  # a reduced dtype asks for the fast path (``ddpm.engine``)
     return Pipeline(
         unet=unet,
         schedule=schedule,
         device=target,
-        dtype=pick_dtype(dtype, target),
+        dtype=precision.dtype,
+        fast=precision.fast,
         default_options=choice.options,
         source=str(source),
         scheduler_options=scheduler_options,

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import threading
 import warnings
 from collections.abc import Iterator
 from contextlib import nullcontext
 from dataclasses import dataclass, field
+from functools import partial
 
 import numpy as np
 import torch
 
-from .device import pick_device, pick_dtype
+from .device import Precision, dtype_name, pick_device, pick_dtype
 from .diffusion import randn
+from .engine import FastPath, Network
 from .errors import DDPMError
 from .images import to_uint8
 from .options import MULTISTEP_SOLVERS
@@ -24,9 +27,13 @@ from .unet import UNet, UNetCost
 class Pipeline:
     """unet + schedule + the checkpoint's sampling defaults + where and how to run them.
 
-    ``dtype`` is the compute precision: float32 is the exact path; bfloat16/float16 run the network under autocast
-    (weights stay float32) while the sampler's arithmetic stays float32. If reduced precision gives a non-finite ε,
-    that step is recomputed in float32 (on the exact path) and ``notes`` says so. ``default_options`` are the
+    ``dtype`` is the precision the network computes in; ``fast`` whether it runs through the fast path
+    (``ddpm.engine``; ``load_pipeline(dtype="bfloat16")`` asks for it) rather than eager PyTorch. float32 eager is
+    the exact path; eager bfloat16/float16 run the network under autocast (weights stay float32); the fast path on a
+    CPU is an engine's compiled network (float32 on CPUs without native bf16), prepared once by ``warm_up()`` (else
+    by the first run), with the exact path serving until it is ready and ``notes`` saying why when it cannot be.
+    The sampler's arithmetic stays float32. If reduced precision gives a non-finite ε, that step is recomputed in
+    float32 (on the exact path) and ``notes`` says so. ``default_options`` are the
     ``SamplingOptions`` used wherever a caller does not choose, decided per checkpoint (``ddpm.defaults``);
     ``scheduler_options`` what the checkpoint's DDPMScheduler config itself says.
     """
@@ -41,6 +48,8 @@ class Pipeline:
     default_why: str = ""  # one sentence: why ``default_options`` (``ddpm.defaults``)
     notes: list[str] = field(default_factory=list)
     cost: UNetCost | None = None  # parameters and activation memory per image (``UNetCost.of`` when not given)
+    fast: bool = False  # through the fast path (``ddpm.engine``) instead of eager PyTorch
+    _fast_path: FastPath | None = field(default=None, init=False, repr=False, compare=False)
 
     def __post_init__(self):
         self.unet = self.unet.to(self.device, torch.float32).eval().requires_grad_(False)
@@ -48,6 +57,11 @@ class Pipeline:
             self.cost = UNetCost.of(self.unet.config)
         if self.scheduler_options is None:
             self.scheduler_options = self.default_options
+        self._fast_path = self._new_fast_path()
+
+    def _new_fast_path(self) -> FastPath | None:
+        """On a CPU the fast path has an engine to prepare; on a GPU it is autocast and needs none."""
+        return FastPath(self.unet, self.dtype, self.device) if self.fast and self.device.type == "cpu" else None
 
     @property
     def image_shape(self) -> tuple[int, int, int]:
@@ -64,7 +78,43 @@ class Pipeline:
         self.device = pick_device(device)
         self.dtype = pick_dtype(dtype, self.device)
         self.unet = self.unet.to(self.device)
+        self._fast_path = self._new_fast_path()
         return self
+
+    @property
+    def precision(self) -> Precision:
+        return Precision(self.dtype, self.fast)
+
+    @property
+    def path(self) -> str:
+        """Which path runs the network, in words: "exact (float32, eager)", "fast (openvino, float32)", …"""
+        fast = self._fast_path
+        if fast is None:
+            return f"{self.precision.name} ({dtype_name(self.dtype)}, eager)"
+        if fast.state == "ready":
+            return f"fast ({fast.engine}, {dtype_name(self.dtype)})"
+        if fast.state == "failed":
+            return f"fast unavailable: eager {dtype_name(self.dtype)}"
+        return f"fast ({dtype_name(self.dtype)}; the exact path serves while it is prepared)"
+
+    def warm_up(self) -> Pipeline:
+        """Prepare the fast path once (convert, compile, or read both from the disk cache), synchronously: returns
+        when it is ready, or has failed (``notes`` then says why and the network runs eagerly). Nothing to do on the
+        exact path or a GPU; calling it again costs nothing."""
+        if self._fast_path is not None:
+            self._fast_path.prepare()
+            self._note_fallback()
+        return self
+
+    def warm_up_in_background(self) -> threading.Thread | None:
+        """``warm_up()`` in a daemon thread (None when there is nothing to start); runs meanwhile take the exact
+        path, each from its first step to its last."""
+        return self._fast_path.start() if self._fast_path is not None else None
+
+    def _note_fallback(self) -> None:
+        note = self._fast_path.note if self._fast_path is not None else ""
+        if note and note not in self.notes:
+            self.notes.append(note)
 
     def _exact(self):
         """The float32 path: on CUDA without TF32 convolutions (cuDNN's default), so a GPU draws the CPU's pictures."""
@@ -75,23 +125,40 @@ class Pipeline:
             enabled=cudnn.enabled, benchmark=cudnn.benchmark, deterministic=cudnn.deterministic, allow_tf32=False
         )
 
-    def _autocast(self):
-        if self.dtype == torch.float32:
-            return self._exact()
-        return torch.autocast(self.device.type, dtype=self.dtype)
+    def _exact_network(self, x_t: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
+        with self._exact():
+            return self.unet(x_t, t).float()
+
+    def _autocast_network(self, x_t: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
+        with torch.autocast(self.device.type, dtype=self.dtype):
+            return self.unet(x_t, t).float()
+
+    def network(self) -> Network:
+        """The ε-network a run uses from its first step to its last, so that a run never mixes paths: the fast
+        path's once ready (prepared here first when nobody has begun to), the exact one while it is being prepared,
+        eager at the pipeline's precision otherwise."""
+        fast = self._fast_path
+        if fast is not None and fast.state == "cold":
+            self.warm_up()
+        if fast is not None and fast.network is not None:
+            return fast.network
+        self._note_fallback()
+        if self.dtype == torch.float32 or (fast is not None and fast.state == "preparing"):
+            return self._exact_network
+        return self._autocast_network
 
     @torch.inference_mode()
-    def eps(self, x_t: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
-        """ε_θ(x_t, t) in float32, at the pipeline's precision, with the float32 fallback for non-finite output."""
-        with self._autocast():
-            eps = self.unet(x_t, t).float()
-        if self.dtype != torch.float32 and not torch.isfinite(eps).all():
+    def eps(self, x_t: torch.Tensor, t: torch.Tensor, network: Network | None = None) -> torch.Tensor:
+        """ε_θ(x_t, t) in float32, at the pipeline's precision, with the float32 fallback for non-finite output.
+        ``network``: the one a run bound at its start (default: ``network()`` now)."""
+        network = network or self.network()
+        eps = network(x_t, t)
+        if network != self._exact_network and not torch.isfinite(eps).all():
             note = f"{self.dtype} gave non-finite values at t={int(t[0])}; recomputed in float32."
             if note not in self.notes:
                 warnings.warn(note, stacklevel=2)
                 self.notes.append(note)
-            with self._exact():
-                eps = self.unet(x_t, t).float()
+            eps = self._exact_network(x_t, t)
         return eps
 
     def options(self, options: SamplingOptions | None = None, **fields) -> SamplingOptions:
@@ -140,8 +207,10 @@ class Pipeline:
             x_T = randn((batch_size, *self.image_shape), generator, self.device)
         # No inference_mode() around a generator: grad mode is thread-local and a UI may resume us on another
         # thread. ``eps`` runs the network under inference_mode; the sampler's arithmetic needs no grad anyway.
+        # A pipeline whose fast path may become ready mid-run binds its network for the whole run.
+        model = self.eps if self._fast_path is None else partial(self.eps, network=self.network())
         yield from denoise(
-            self.eps,
+            model,
             self.schedule,
             x_T.to(self.device, torch.float32),
             run_options,

@@ -120,10 +120,11 @@ def test_the_fast_cpu_path_is_bfloat16_only_where_the_cpu_computes_it(monkeypatc
     fast path there; GPUs take float16."""
     from ddpm import device
 
+    cpu = torch.device("cpu")
     monkeypatch.setattr(device, "cpu_has_fast_bf16", lambda: False)
-    assert device.fast_dtype(torch.device("cpu")) == torch.float32
+    assert device.pick_precision(device.fast_dtype(cpu), cpu) == device.Precision(torch.float32, fast=True)
     monkeypatch.setattr(device, "cpu_has_fast_bf16", lambda: True)
-    assert device.fast_dtype(torch.device("cpu")) == torch.bfloat16
+    assert device.pick_precision(device.fast_dtype(cpu), cpu) == device.Precision(torch.bfloat16, fast=True)
     assert device.fast_dtype(torch.device("cuda")) == torch.float16
 
 

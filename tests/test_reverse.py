@@ -10,7 +10,7 @@ import torch
 from PIL import Image
 
 from ddpm import NoiseSchedule, Pipeline, load_pipeline, save_pipeline
-from ddpm.device import dtype_name, fast_dtype
+from ddpm.device import dtype_name, fast_dtype, pick_precision
 from ddpm.images import grid, to_uint8
 from ui import models as ui_models
 from ui import reverse
@@ -253,7 +253,8 @@ def test_loading_a_model_shows_its_size_and_an_estimate(models):
         models.default_model, "fast", BATCH, STEPS, "elsewhere", "unipc", pipelines=models
     )
     assert current == models.default_model
-    fast = dtype_name(fast_dtype(torch.device("cpu")))  # bfloat16 where the CPU computes it natively, else float32
+    cpu = torch.device("cpu")
+    fast = dtype_name(pick_precision(fast_dtype(cpu), cpu).dtype)  # bf16 where the CPU computes it natively, else fp32
     assert "1×32×32" in info and fast in info and "estimate" in info.lower()
     assert f"for {STEPS} network calls (NFE: {STEPS} steps of UniPC)" in info
     assert models.load(models.default_model, "bfloat16") is models.load(models.default_model, "bfloat16")

@@ -4,8 +4,10 @@ Every tab gets its pipelines from one ``PipelineCache``. A request names a model
 whether this server may load it and where it lives (a resolved folder, so every spelling of a path is one model,
 or a Hub id). The cache keeps the float32 weights once per model, bounded by count and bytes (least recently used
 goes first), and hands out one pipeline per (model, device, dtype) that shares them: a second precision costs no
-memory. One failure policy (a failure is reported each time it happens and never remembered as the answer), one
-lock per model (loading one does not stall a tab that uses another), thread-safe timings.
+memory; a fast pipeline (a reduced ``dtype``: ``ddpm.device.pick_precision``) prepares its engine in the
+background when ``prepare_fast`` is on (the app), the exact path serving meanwhile. One failure policy (a failure is
+reported each time it happens and never remembered as the answer), one lock per model (loading one does not stall a
+tab that uses another), thread-safe timings.
 """
 
 from __future__ import annotations
@@ -23,7 +25,8 @@ from huggingface_hub.errors import HFValidationError
 from huggingface_hub.utils import validate_repo_id
 
 from ddpm import DDPMError, Pipeline, load_pipeline
-from ddpm.device import dtype_name, pick_device, pick_dtype
+from ddpm.device import dtype_name, pick_device, pick_dtype, pick_precision
+from ddpm.engine import engine_installed
 from ddpm.hub import ModelLimits
 
 BUNDLED_MODEL = Path(__file__).resolve().parent.parent / "checkpoints" / "ddpm-mnist"  # ships with the app
@@ -142,6 +145,7 @@ class PipelineCache:
     policy: ModelPolicy = field(default_factory=ModelPolicy)
     max_models: int = 4
     max_bytes: int = 2 * ModelLimits().max_weight_bytes
+    prepare_fast: bool = False  # the app: a fast pipeline's warm_up() starts in the background when it is made
     _weights: OrderedDict[str, Pipeline] = field(default_factory=OrderedDict, repr=False)  # location → float32
     _pipelines: dict[PipelineKey, Pipeline] = field(default_factory=dict, repr=False)
     _errors: OrderedDict[PipelineKey, str] = field(default_factory=OrderedDict, repr=False)
@@ -192,8 +196,12 @@ class PipelineCache:
         self._weights.move_to_end(key.model)
         if key not in self._pipelines:
             weights = self._weights[key.model]
-            dtype = getattr(torch, key.dtype)
-            shared = weights if dtype == torch.float32 else dataclasses.replace(weights, dtype=dtype, notes=[])
+            precision = pick_precision(key.dtype, self.device)
+            shared = weights
+            if precision.fast:
+                shared = dataclasses.replace(weights, dtype=precision.dtype, fast=True, notes=[])
+                if self.prepare_fast:
+                    shared.warm_up_in_background()
             self._pipelines[key] = shared
         return self._pipelines[key]
 
@@ -258,5 +266,14 @@ class PipelineCache:
         """The truth about where the app runs: its default model, device and precision."""
         return (
             f"Default model: `{display_name(self.default_model)}` (loads on first use) · device: `{self.device}` "
-            f"· precision: `{dtype_name(self.dtype)}`"
+            f"· precision: `{dtype_name(self.dtype)}` · fast path: {self.fast_path()}"
         )
+
+    def fast_path(self) -> str:
+        """What "fast" runs on this machine, in words."""
+        precision = pick_precision("bfloat16" if self.device.type == "cpu" else "float16", self.device)
+        if self.device.type != "cpu":
+            return f"`{dtype_name(precision.dtype)}` autocast"
+        if not engine_installed():
+            return f"eager `{dtype_name(precision.dtype)}` (OpenVINO is not installed)"
+        return f"OpenVINO, `{dtype_name(precision.dtype)}` (prepared in the background; exact serves meanwhile)"
