@@ -12,6 +12,7 @@ from PIL import Image
 from ddpm import NoiseSchedule, Pipeline, load_pipeline, save_pipeline
 from ddpm.device import dtype_name, fast_dtype, pick_precision
 from ddpm.images import grid, to_uint8
+from ddpm.sampling import SamplingOptions
 from ui import models as ui_models
 from ui import reverse
 from ui.models import PipelineCache
@@ -297,11 +298,18 @@ def test_the_precision_radio_starts_from_the_apps_dtype(tiny_model_dir):
 
 
 def test_the_run_uses_the_checkpoints_defaults_under_the_widgets_choices(models, tmp_path):
-    """Spacing and clip range come from the checkpoint; sampler, steps, η, variance and clipping from the widgets."""
+    """Spacing and clip range come from the checkpoint (its scheduler config for a sampler other than its default);
+    sampler, steps, η, variance and clipping from the widgets."""
     pipe = models.load(models.default_model, "float32")
     options = reverse.run_options(pipe, "ddim", 7.0, 0.25, "fixed_large", False)
-    assert options == pipe.default_options.replace(
-        sampler="ddim", num_steps=7, eta=0.25, variance_type="fixed_large", clip_sample=False
+    assert options == SamplingOptions(
+        sampler="ddim",
+        num_steps=7,
+        eta=0.25,
+        variance_type="fixed_large",
+        clip_sample=False,
+        clip_range=pipe.scheduler_options.clip_range,
+        spacing=pipe.scheduler_options.spacing,
     )
     with pytest.raises(gr.Error, match="Unknown sampler 'euler'"):
         reverse.run_options(pipe, "euler", 7, 0.0, "fixed_small", True)

@@ -20,6 +20,7 @@ import torch
 from PIL import Image
 
 from ddpm import DDPMError, Pipeline
+from ddpm.defaults import DefaultChoice, choose_defaults
 from ddpm.device import dtype_name
 from ddpm.hub import read_scheduler_config
 from ddpm.images import from_pil, grid, to_uint8, write_gif, write_mp4
@@ -123,16 +124,31 @@ def check_t_start(t_start, num_timesteps: int) -> int:
     return params.shown(params.whole, t_start, name, 0, num_timesteps - 1)
 
 
-def num_timesteps_of(model: str) -> int:
-    """T of a local model folder, read from its scheduler config without loading the weights; for a Hub id (not
-    fetched while the page is built) the usual T = 1000, until the model is loaded."""
+@dataclass(frozen=True)
+class ModelDefaults:
+    """What the page needs of a model before loading its weights: T and how it samples by default."""
+
+    num_timesteps: int
+    choice: DefaultChoice
+
+
+def defaults_of(model: str) -> ModelDefaults:
+    """T and the default sampling choice (``ddpm.defaults``) of a local model folder, read from its scheduler config
+    and ``sampling_defaults.json`` without loading the weights; for a Hub id (not fetched while the page is built)
+    T = 1000 and the published rule, until the model is loaded."""
     folder = Path(model_location(model)).expanduser()
     if folder.is_dir():
         try:
-            return int(read_scheduler_config(folder).get("num_train_timesteps", 1000))
+            config = read_scheduler_config(folder)
+            T = int(config.get("num_train_timesteps", 1000))
+            return ModelDefaults(T, choose_defaults(SamplingOptions.from_scheduler_config(config), folder, T))
         except (DDPMError, OSError, TypeError, ValueError):
             pass
-    return 1000
+    return ModelDefaults(1000, choose_defaults(SamplingOptions(), None, 1000))
+
+
+def num_timesteps_of(model: str) -> int:
+    return defaults_of(model).num_timesteps
 
 
 def t_start_range(num_timesteps: int) -> str:
@@ -505,24 +521,26 @@ def _controls(first: str, precision_value: str, listed: list[str]) -> Controls:
             elem_id="rev-model",
         )
         load_btn = gr.Button("Load model", scale=1, min_width=120, elem_id="rev-load")
+    defaults = defaults_of(first)
+    T, start = defaults.num_timesteps, defaults.choice.options  # the widgets start where the model samples best
     with gr.Row():
-        sampler = Choice(SAMPLERS, value="ddpm", label="Sampler", elem_id="rev-sampler")
+        sampler = Choice(SAMPLERS, value=start.sampler, label="Sampler", elem_id="rev-sampler")
         precision = Choice(PRECISIONS, value=precision_value, label="Precision", elem_id="rev-precision")
-    note = gr.Markdown(sampler_note("ddpm"), elem_id="rev-sampler-note")
-    T = num_timesteps_of(first)
+    note = gr.Markdown(sampler_note(start.sampler), elem_id="rev-sampler-note")
+    gr.Markdown(f"Default for this model: {defaults.choice.why}", elem_id="rev-default-why")
     steps = WholeSlider(
         1,
         T,
-        value=min(NUM_STEPS, T),
+        value=len(start.timesteps(T)),
         step=1,
         label="Number of steps K",
         elem_id="rev-steps",
         info="K < T walks a respaced chain that keeps the marginals ᾱ.",
     )
-    eta = RealSlider(0, 1, value=0.0, step=0.05, label="η (DDIM only: 0 deterministic, 1 = DDPM with β̃)")
-    variance = Choice(VARIANCES, value="fixed_small", label="Variance σ_t² (DDPM)")
+    eta = RealSlider(0, 1, value=start.eta, step=0.05, label="η (DDIM only: 0 deterministic, 1 = DDPM with β̃)")
+    variance = Choice(VARIANCES, value=start.variance_type, label="Variance σ_t² (DDPM)")
     with gr.Row():
-        clip = Flag(True, label="Clip x̂₀ to [-1, 1]")
+        clip = Flag(start.clip_sample, label="Clip x̂₀ to [-1, 1]")
         seed = Whole(0, label="Seed", precision=0, min_width=100)
         batch = WholeSlider(1, MAX_BATCH, value=16, step=1, label="Batch (grid)", elem_id="rev-batch")
     begin = _start_controls(T)
