@@ -168,8 +168,15 @@ ENDPOINT_ARGS = {  # valid arguments of each endpoint (without files), each repl
     "/set_schedule": ["cosine", 250],
     "/scrub": ["linear", 250],
     "/chain_vs_closed": ["linear", 20, 0],
-    "/load_model": ["checkpoints/ddpm-mnist (bundled)", "exact", 4, 10],
-    "/estimate": ["exact", 4, 10],
+    "/load_model": ["checkpoints/ddpm-mnist (bundled)", "exact", 4, 10, "ddpm"],
+    "/estimate": ["exact", 4, 10, "unipc"],
+    "/sampler_note": ["dpmpp_2m"],
+    "/race": ["exact", 2, 0, "ddim", 3, "unipc", 3, "none", 5, "none", 5],
+    "/commitment": [0],
+    "/lab_data": ["two_moons", 200, 0, 300, "exact"],
+    "/lab_view": [300, "learned"],
+    "/lab_sample": ["ddpm", "ddim", 10, "ideal", 50, 0],
+    "/lab_compare": ["ddim", 10, 0],
     "/replay": [0],
     "/explore": [["linear", "cosine"], 1000, 1e-4, 0.02, 0.008, 50, "leading", "Astronaut"],
     "/sample": ["ddim", 3, 0.0, "fixed_small", True, 0, 2, "exact", "noise", None, None, 500],
@@ -190,7 +197,7 @@ def parameter_phase(client: Client, tally: Tally) -> None:
 def model_phase(client: Client, tally: Tally) -> list[str]:
     answers = []
     for name in HOSTILE_MODELS:
-        result = tally.call(client, "/load_model", name, "exact", 4, 10, label=name[:40])
+        result = tally.call(client, "/load_model", name, "exact", 4, 10, "ddpm", label=name[:40])
         answers.append(result[1] if result else "")
     return answers
 
