@@ -26,7 +26,9 @@ from torch.utils.flop_counter import FlopCounterMode
 
 from benchmarks.machine import cpu_name
 from ddpm import Pipeline, load_pipeline
+from ddpm.defaults import PUBLISHED_CHOICE
 from ddpm.device import cpu_has_fast_bf16, pick_precision
+from ddpm.sampling import SamplingOptions
 from ddpm.schedule import NoiseSchedule
 from ddpm.unet import UNet, UNetConfig
 
@@ -226,10 +228,12 @@ def grid_seconds(rounds: int = 2) -> None:
     torch.manual_seed(0)
     net = UNet(UNetConfig.from_dict(config)).eval().requires_grad_(False)
     schedule = NoiseSchedule.make("linear", 1000)
-    exact = Pipeline(net, schedule)
+    options = SamplingOptions(variance_type="fixed_large").replace(**PUBLISHED_CHOICE)  # what load_pipeline picks
+    exact = Pipeline(net, schedule, default_options=options)
     start = time.perf_counter()
-    fast = Pipeline(net, schedule, dtype=pick_precision("bfloat16", torch.device("cpu")).dtype, fast=True).warm_up()
-    print(f"fast path: {fast.path}, prepared in {time.perf_counter() - start:.1f} s {fast.notes or ''}")
+    precision = pick_precision("bfloat16", torch.device("cpu"))
+    fast = Pipeline(net, schedule, dtype=precision.dtype, fast=True, default_options=options).warm_up()
+    print(f"fast path: {fast.path}, prepared in {time.perf_counter() - start:.1f} s {fast.notes or ''}", flush=True)
     times: dict[str, list[float]] = {"exact": [], "fast": []}
     for i in range(rounds):
         for name, pipe in [("exact", exact), ("fast", fast)][:: 1 if i % 2 == 0 else -1]:
