@@ -232,11 +232,13 @@ def choose_default(rows: list[dict]) -> tuple[dict, str]:
         fields["eta"] = float(pick["eta"])
     if pick["sampler"] in MULTISTEP_SOLVERS:
         fields["clip_sample"] = False
+    fd = float(pick["fd"])
+    standing = "the best in the table" if fd == best else f"against the best {best:.2f}"
+    real = f"; real digits score {floor:.2f}" if floor is not None else ""
     why = (
         f"Measured on this checkpoint (benchmarks/sample_quality.py, N = {pick['n']}, quality.csv): "
-        f"{pick['sampler']}-{pick['nfe']} scores FD {float(pick['fd']):.2f} against the best {best:.2f}"
-        + (f" (real digits: {floor:.2f})" if floor is not None else "")
-        + f" with the fewest network calls among the settings within {round((QUALITY_SLACK - 1) * 100)}% of the best."
+        f"{pick['sampler']}-{pick['nfe']} scores FD {fd:.2f}, {standing}{real}; the fewest network calls among the "
+        f"settings within {round((QUALITY_SLACK - 1) * 100)}% of the best."
     )
     return fields, why
 

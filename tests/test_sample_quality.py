@@ -1,10 +1,14 @@
 """benchmarks/sample_quality.py: the metrics' arithmetic, the cached classifier's verdict on real digits and junk."""
 
+import json
+
 import numpy as np
 import pytest
 import torch
 
 from benchmarks import sample_quality as sq
+from ddpm import load_pipeline
+from ddpm.defaults import SAMPLING_DEFAULTS_FILE
 
 
 def test_frechet_distance_is_zero_for_one_set_and_the_squared_shift_for_a_moved_one():
@@ -65,3 +69,45 @@ def test_cli_prints_a_table_row_for_the_real_floor_and_for_an_npz(classifier_and
     assert lines[0].startswith("classifier: ") and sq.HEADER.splitlines()[0] in lines
     rows = [line.split(" | ") for line in lines if line.startswith("| real held-out") or line.startswith("| samples")]
     assert [r[4] for r in rows] == ["1000", "40"] and all(float(r[6]) > 0.9 for r in rows)
+
+
+def _row(sampler, nfe, fd, eta="0.0"):
+    return {
+        "sampler": sampler,
+        "steps": str(nfe),
+        "nfe": str(nfe),
+        "eta": eta,
+        "spacing": "trailing",
+        "n": "1000",
+        "fd": str(fd),
+    }
+
+
+def test_the_default_is_quality_first_then_fewest_calls():
+    rows = [
+        {"sampler": "real", "fd": "2.6", "nfe": "", "steps": ""},
+        _row("ddpm", 50, 3.0),
+        _row("unipc", 10, 2.95),
+        _row("dpmpp_2m", 20, 2.9),
+        _row("ddim", 5, 9.0),
+        _row("ddpm", 1000, 2.7),
+    ]
+    fields, why = sq.choose_default(rows)
+    assert fields == {
+        "sampler": "unipc",
+        "num_steps": 10,
+        "spacing": "trailing",
+        "clip_sample": False,
+    }  # 2.95 ≤ 1.1 · 2.7
+    assert "FD 2.95, against the best 2.70" in why and "real digits score 2.60" in why
+    rows[2]["fd"] = "3.5"  # now outside 10% of the best: the next fewest calls within it wins
+    assert sq.choose_default(rows)[0]["sampler"] == "dpmpp_2m"
+
+
+def test_the_bundled_models_shipped_default_is_what_its_shipped_table_implies(bundled_model_dir):
+    table = bundled_model_dir / "quality.csv"
+    shipped = json.loads((bundled_model_dir / SAMPLING_DEFAULTS_FILE).read_text())
+    fields, why = sq.choose_default(sq.read_csv(table))
+    assert shipped == {**fields, "why": why}
+    pipe = load_pipeline(str(bundled_model_dir))
+    assert pipe.default_options.sampler == fields["sampler"] and pipe.default_why == why
