@@ -100,12 +100,22 @@ def check_batch(pipe: Pipeline, num: int) -> int:
     return num
 
 
+def check_num(pipe: Pipeline, num: int) -> int:
+    """``--num`` images whose noise (float32) and pixels (uint8) fit in the memory a batch may use, held at once."""
+    num = whole(num, "--num", 1, None)
+    per_image = 5 * int(np.prod(pipe.image_shape))  # bytes: x_T in float32 + the uint8 result
+    allowed = max(1, 4 * ModelLimits().max_activation_bytes // per_image)
+    if num > allowed:
+        raise DDPMError(f"--num {num} images would not fit in this machine's memory; use --num ≤ {allowed}.")
+    return num
+
+
 def sample(pipe: Pipeline, args: argparse.Namespace) -> np.ndarray:
     """``--num`` images in batches of ``--batch-size``. Every x_T is drawn first from the seed, as ``pipe.sample``
     draws them, so deterministic samplers (DDIM η = 0, DPM-Solver++(2M), UniPC) give the same images whatever the
     batch size; stochastic ones draw their step noise batch after batch from the same generator, so they give the
     same images for the same seed and batch size. With ``--num`` ≤ ``--batch-size`` it is ``pipe.sample`` exactly."""
-    num = whole(args.num, "--num", 1, None)
+    num = check_num(pipe, args.num)
     batch = min(num, check_batch(pipe, args.batch_size))
     options = pipe.options(sampler=args.sampler, num_steps=args.steps, eta=args.eta)
     generator = torch.Generator().manual_seed(whole(args.seed, "--seed", 0, 2**63 - 1))
