@@ -52,7 +52,7 @@ from .runs import (
 
 SAMPLERS = SAMPLER_CHOICES
 VARIANCES = [("β̃_t, posterior (fixed_small)", "fixed_small"), ("β_t (fixed_large)", "fixed_large")]
-PRECISIONS = [("exact (float32)", "exact"), ("fast (bfloat16 on CPU, float16 on GPU)", "fast")]
+PRECISIONS = [("exact (float32)", "exact"), ("fast (the footer says what runs here)", "fast")]
 STARTS = [("pure noise x_T", "noise"), ("an image noised to t (SDEdit)", "image")]
 MAX_FRAMES = 40  # frames shown live and kept for the replay and the GIF/MP4, whatever the number of steps
 NUM_STEPS, T_START = 50, 500  # the defaults of the steps and SDEdit-t sliders (each kept within the model's T)
