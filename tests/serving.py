@@ -7,6 +7,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -64,3 +65,20 @@ def wait_src_change(page, selector: str, old: str) -> str:
 
 def settle(page, ms=600):
     page.wait_for_timeout(ms)
+
+
+@contextmanager
+def app_page(browser, model_dir: Path, tab: str, ready: str, width: int = 1400, height: int = 1000):
+    """A launched app in a new browser page, on ``tab``, once ``ready`` (a selector) is on it; closed afterwards."""
+    process, url = launch(model_dir)
+    page = browser.new_page(viewport={"width": width, "height": height})
+    page.set_default_timeout(TIMEOUT_MS)
+    try:
+        page.goto(url)
+        page.get_by_role("tab", name=tab).click()
+        page.locator(ready).wait_for()
+        yield page
+    finally:
+        page.close()
+        process.terminate()
+        process.wait(timeout=20)

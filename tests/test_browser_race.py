@@ -3,7 +3,7 @@ picture changes while the race runs; a finished run fills the commitment view. S
 
 import pytest
 
-from tests.serving import DOCS, TIMEOUT_MS, launch, needs_chromium, src
+from tests.serving import DOCS, app_page, needs_chromium, src
 
 pytestmark = [pytest.mark.slow, needs_chromium]
 LANES = [f"#race-lane-{i} img" for i in range(1, 5)]
@@ -11,16 +11,8 @@ LANES = [f"#race-lane-{i} img" for i in range(1, 5)]
 
 @pytest.fixture(scope="module")
 def page(bundled_model_dir, browser):
-    process, url = launch(bundled_model_dir)
-    page = browser.new_page(viewport={"width": 1400, "height": 1000})
-    page.set_default_timeout(TIMEOUT_MS)
-    page.goto(url)
-    page.get_by_role("tab", name="Reverse sampling").click()
-    page.locator("#rev-run").wait_for()
-    yield page
-    page.close()
-    process.terminate()
-    process.wait(timeout=20)
+    with app_page(browser, bundled_model_dir, "Reverse sampling", "#rev-run") as page:
+        yield page
 
 
 def test_a_race_moves_every_column_then_shows_the_finals(page):

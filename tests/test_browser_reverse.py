@@ -4,23 +4,15 @@ Screenshots of the tab mid-run and finished go to docs/."""
 
 import pytest
 
-from tests.serving import DOCS, TIMEOUT_MS, launch, needs_chromium, src, wait_src_change
+from tests.serving import DOCS, app_page, needs_chromium, src, wait_src_change
 
 pytestmark = [pytest.mark.slow, needs_chromium]
 
 
 @pytest.fixture(scope="module")
 def page(bundled_model_dir, browser):
-    process, url = launch(bundled_model_dir)
-    page = browser.new_page(viewport={"width": 1400, "height": 1000})
-    page.set_default_timeout(TIMEOUT_MS)
-    page.goto(url)
-    page.get_by_role("tab", name="Reverse sampling").click()
-    page.locator("#rev-run").wait_for()
-    yield page
-    page.close()
-    process.terminate()
-    process.wait(timeout=20)
+    with app_page(browser, bundled_model_dir, "Reverse sampling", "#rev-run") as page:
+        yield page
 
 
 def set_steps(page, steps: int) -> None:
