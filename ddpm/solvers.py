@@ -60,7 +60,6 @@ class MultistepSolver(Sampler):
     def __init__(self, chain: NoiseSchedule, options):
         super().__init__(chain, options)
         self.estimates: list[Estimate] = []
-        self.steps_done = 0
 
     def remember(self, k: int, x0: torch.Tensor) -> None:
         self.estimates = [*self.estimates, Estimate(x0, Point.at(self.chain, k).lam)][-self.order :]

@@ -68,9 +68,10 @@ def settle(page, ms=600):
 
 
 @contextmanager
-def app_page(browser, model_dir: Path, tab: str, ready: str, width: int = 1400, height: int = 1000):
-    """A launched app in a new browser page, on ``tab``, once ``ready`` (a selector) is on it; closed afterwards."""
-    process, url = launch(model_dir)
+def app_page(browser, model_dir: Path, tab: str, ready: str, *extra: str, width: int = 1400, height: int = 1000):
+    """A launched app (``extra`` command-line arguments) in a new browser page, on ``tab``, once ``ready`` (a
+    selector) is on it; closed afterwards."""
+    process, url = launch(model_dir, *extra)
     page = browser.new_page(viewport={"width": width, "height": height})
     page.set_default_timeout(TIMEOUT_MS)
     try:

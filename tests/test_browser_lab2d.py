@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.serving import DOCS, TIMEOUT_MS, launch, needs_chromium, settle, src, wait_src_change
+from tests.serving import DOCS, app_page, needs_chromium, settle, src, wait_src_change
 
 pytestmark = [pytest.mark.slow, needs_chromium]
 LONG_MS = 180_000  # training and sampling on a shared 2-core CPU
@@ -11,16 +11,9 @@ LONG_MS = 180_000  # training and sampling on a shared 2-core CPU
 @pytest.fixture(scope="module", params=["normal", "talk"])
 def lab_page(request, bundled_model_dir, browser):
     talk = request.param == "talk"
-    process, url = launch(bundled_model_dir, *(["--talk"] if talk else []))
-    page = browser.new_page(viewport={"width": 1600 if talk else 1400, "height": 1000})
-    page.set_default_timeout(TIMEOUT_MS)
-    page.goto(url)
-    page.get_by_role("tab", name="2D lab").click()
-    page.locator("#lab-view img").wait_for()
-    yield page, ("-talk" if talk else "")
-    page.close()
-    process.terminate()
-    process.wait(timeout=20)
+    extra, width = (["--talk"], 1600) if talk else ([], 1400)
+    with app_page(browser, bundled_model_dir, "2D lab", "#lab-view img", *extra, width=width) as page:
+        yield page, ("-talk" if talk else "")
 
 
 def type_number(page, elem_id: str, value: int) -> None:

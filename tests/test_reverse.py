@@ -155,8 +155,9 @@ def test_a_run_stopped_on_a_kept_frame_ends_there(models):
 
 
 def test_t_and_steps_sliders_follow_the_models_T(models, short_model_dir):
-    assert reverse.num_timesteps_of(short_model_dir) == 100 and reverse.num_timesteps_of(models.default_model) == 1000
-    assert reverse.num_timesteps_of("google/ddpm-cifar10-32") == 1000  # not fetched while the page is built
+    assert reverse.defaults_of(short_model_dir).num_timesteps == 100
+    assert reverse.defaults_of(models.default_model).num_timesteps == 1000
+    assert reverse.defaults_of("google/ddpm-cifar10-32").num_timesteps == 1000  # not fetched while the page is built
     current, _ = reverse.load_model(short_model_dir, "exact", BATCH, STEPS, models.default_model, pipelines=models)
     assert current == short_model_dir
     t_update, steps_update = reverse.model_ranges(current, "exact", 500, 1000, models)

@@ -147,10 +147,6 @@ def defaults_of(model: str) -> ModelDefaults:
     return ModelDefaults(1000, choose_defaults(SamplingOptions(), None, 1000))
 
 
-def num_timesteps_of(model: str) -> int:
-    return defaults_of(model).num_timesteps
-
-
 def t_start_range(num_timesteps: int) -> str:
     return f"0 (the image itself) … {num_timesteps - 1} (≈ pure noise): this model has T = {num_timesteps}."
 
