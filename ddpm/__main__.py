@@ -1,4 +1,5 @@
-"""Command line: ``python -m ddpm sample …`` writes a grid of samples; ``python -m ddpm info MODEL`` describes one."""
+"""Command line: ``python -m ddpm sample …`` writes a grid of samples; ``python -m ddpm info MODEL`` describes one;
+``python -m ddpm record SCENES.yaml --out talk/`` records a talk's scenes for ``python app.py --scenes talk/``."""
 
 from __future__ import annotations
 
@@ -60,7 +61,35 @@ def build_parser() -> argparse.ArgumentParser:
     info = commands.add_parser("info", help="describe a model")
     info.add_argument("model", nargs="?", default=BUNDLED_MODEL)
     _add_model_args(info)
+
+    record = commands.add_parser("record", help="run a talk's Reverse-tab scenes once and keep their frames")
+    record.add_argument("scenes", help="scene list (YAML or JSON; e.g. scenes/default.yaml)")
+    record.add_argument("--out", required=True, help="folder for the recordings (then: python app.py --scenes OUT)")
+    record.add_argument("--model", default=BUNDLED_MODEL, help="model of scenes that name none (default: bundled)")
+    _add_model_args(record)
     return parser
+
+
+def record(args: argparse.Namespace) -> int:
+    """Record the scenes. The scene list is the app's (views, example images), so it is read by the app's own
+    gradio-free modules; the runs and their files are this library's (``ddpm.recording``)."""
+    from ui.models import model_location
+    from ui.recorder import record_scenes
+    from ui.scenes import load_scenes
+    from ui.view import link_models
+
+    pipes: dict[str, Pipeline] = {}
+
+    def load(model: str | None) -> Pipeline:
+        where = model_location(model or args.model)
+        if where not in pipes:
+            pipes[where] = load_pipeline(where, device=args.device, dtype=args.dtype, revision=args.revision)
+        return pipes[where]
+
+    scenes = load_scenes(args.scenes, link_models([]))
+    recordings = record_scenes(scenes, args.scenes, args.out, load)
+    print(f"recorded {len(recordings)} scene(s) into {args.out}; play them with: python app.py --scenes {args.out}")
+    return 0
 
 
 def describe(pipe: Pipeline) -> str:
@@ -152,6 +181,8 @@ def main(argv: list[str] | None = None) -> int:
     """Exit 0 on success, 2 with one line on stderr for any bad input (argparse's own usage errors included)."""
     args = build_parser().parse_args(argv)
     try:
+        if args.command == "record":
+            return record(args)
         pipe = load_pipeline(args.model, device=args.device, dtype=args.dtype, revision=args.revision)
         if args.command == "info":
             print(describe(pipe))
