@@ -101,7 +101,7 @@ def amp_dtype(device: torch.device, mixed_precision: bool) -> torch.dtype | None
 
 def parse_args(argv=None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--data", default="mnist5k", help="mnist5k | a folder of images | a Hub dataset id")
+    p.add_argument("--data", default="mnist5k", help="mnist5k | emoji | a folder of images | a Hub dataset id")
     p.add_argument("--channels", type=int, choices=[1, 3], default=1)
     p.add_argument("--image-size", type=int, default=32)
     p.add_argument("--hflip", action="store_true", help="random horizontal flips (not for digits)")

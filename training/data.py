@@ -72,7 +72,13 @@ def mnist5k(image_size: int) -> TensorDataset:
 
 
 def make_dataset(spec: str, image_size: int, channels: int) -> Dataset:
-    """``spec``: "mnist5k", a folder of images, or a Hub dataset id."""
+    """``spec``: "mnist5k", "emoji" (``training.emoji``), a folder of images, or a Hub dataset id."""
+    if spec == "emoji":
+        if channels != 3:
+            raise DDPMError("The emoji are colour images: use --channels 3 with --data emoji.")
+        from .emoji import emoji
+
+        return emoji(image_size)
     if spec == "mnist5k":
         if channels != 1:
             raise DDPMError("MNIST is grayscale: use --channels 1 with --data mnist5k.")
