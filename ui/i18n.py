@@ -1,0 +1,213 @@
+"""English and Korean: the page's words through Gradio's own i18n, and the server's sentences in the page's language.
+
+Static words (labels, info, buttons, tabs, Markdown) are written in English at their call site and wrapped in
+``t("Timestep t")``: that gives Gradio an ``I18nData`` key, and the browser shows the Korean of ``ui/locales/ko.py``
+when the page is Korean (Gradio translates in the frontend; ``I18N`` goes to ``launch(i18n=...)``). An English text
+missing from the catalogue stays English (the tests list every one).
+
+Sentences the server writes while the page runs — a ``gr.Error``, a status line with numbers — are written in
+English too; ``localize(text, lang)`` translates them by the catalogue's *templates* (``"{} must be a number; got
+{}."``), so ``ddpm`` keeps raising plain English ``DDPMError`` sentences and no message is written twice.
+``StudioBlocks`` sets the request's language (``lang_of``) for every event and translates the ``gr.Error`` sentence
+that leaves it; handlers that build text call ``say("Step {} of {}", k, n)`` in the current language.
+
+Which language: ``?lang=ko|en`` in the page's address, else ``python app.py --lang ko|en``, else the browser's own
+(``navigator.language`` in the page, ``Accept-Language`` on the server — the same setting), else English.
+``page_head(default)`` is the script that makes the page follow the first two (Gradio itself reads only the browser).
+"""
+
+from __future__ import annotations
+
+import contextvars
+import hashlib
+import json
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Literal, get_args
+from urllib.parse import parse_qs, urlparse
+
+import gradio as gr
+from gradio.i18n import I18nData
+
+from .locales.ko import KO
+
+Lang = Literal["en", "ko"]
+LANGS: tuple[Lang, ...] = get_args(Lang)
+QUERY = "lang"  # ?lang=ko in the page's address
+
+_current: contextvars.ContextVar[Lang] = contextvars.ContextVar("ddpm_lang", default="en")
+
+
+def key_of(english: str) -> str:
+    """The frontend key of an English text: short, and free of the characters Gradio's key parser stops at."""
+    return "ddpm_" + hashlib.sha1(english.encode()).hexdigest()[:12]
+
+
+def t(english: str) -> I18nData | str:
+    """A static text for a component (label, info, value, tab name): translated by the page when it is Korean."""
+    return I18nData(key_of(english)) if english in KO else english
+
+
+def english(value) -> str:
+    """The English text behind ``t(...)`` (for sentences the server writes about a component), else ``str(value)``."""
+    if isinstance(value, I18nData):
+        return _english_by_key().get(value.key, value.key)
+    return "" if value is None else str(value)
+
+
+@lru_cache(maxsize=1)
+def _english_by_key() -> dict[str, str]:
+    return {key_of(text): text for text in KO}
+
+
+def translations() -> dict[str, dict[str, str]]:
+    """The two dictionaries Gradio's frontend looks keys up in."""
+    return {"en": {key_of(text): text for text in KO}, "ko": {key_of(text): ko for text, ko in KO.items()}}
+
+
+def make_i18n() -> gr.I18n:
+    """The ``gr.I18n`` for ``launch(i18n=...)``."""
+    return gr.I18n(**translations())
+
+
+# --- the server's sentences ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Template:
+    english: str
+    pattern: re.Pattern
+    korean: str
+
+
+@lru_cache(maxsize=1)
+def _templates() -> tuple[_Template, ...]:
+    """Catalogue entries with ``{}`` slots, most specific (longest fixed text) first."""
+    found = []
+    for english_text, korean in KO.items():
+        if "{}" not in english_text:
+            continue
+        parts = [re.escape(part) for part in english_text.split("{}")]
+        found.append(_Template(english_text, re.compile("(.+?)".join(parts) + r"\Z", re.S), korean))
+    return tuple(sorted(found, key=lambda tpl: -len(tpl.english.replace("{}", ""))))
+
+
+def localize(text: str, lang: Lang | None = None) -> str:
+    """``text`` (an English sentence, maybe with numbers and names in it) in ``lang`` (default: the current one).
+
+    A text the catalogue holds is looked up; otherwise the first template that matches the whole text gives the
+    sentence, its slots filled with the matched parts, each translated in turn (a component's name, a range).
+    Anything else comes back unchanged."""
+    lang = lang or _current.get()
+    if lang == "en" or not text:
+        return text
+    if text in KO:
+        return KO[text]
+    for template in _templates():
+        match = template.pattern.match(text)
+        if match:
+            return template.korean.format(*(localize(part, lang) for part in match.groups()))
+    return text
+
+
+def say(template: str, *values) -> str:
+    """A sentence the server writes, in the current event's language: ``say("Step {} of {}", k, n)``."""
+    return localize(template.format(*values)) if values else localize(template)
+
+
+def current_lang() -> Lang:
+    return _current.get()
+
+
+def use_lang(lang: Lang) -> contextvars.Token:
+    """Sets the language of what runs from here in this context (an event); ``reset_lang(token)`` undoes it."""
+    return _current.set(lang)
+
+
+def reset_lang(token: contextvars.Token) -> None:
+    _current.reset(token)
+
+
+def pick(value: str | None) -> Lang | None:
+    """``"ko"``, ``"ko-KR"`` → ``"ko"``; ``"en-GB"`` → ``"en"``; anything else → None."""
+    primary = (value or "").strip().split("-")[0].split("_")[0].lower()
+    return primary if primary in LANGS else None  # type: ignore[return-value]
+
+
+def lang_of(request: gr.Request | None, default: Lang | None = None) -> Lang:
+    """The language a request's page shows: ``?lang=`` in the page's address (the Referer of its events), else
+    ``default`` (``--lang``), else the browser's first language (Accept-Language), else English."""
+    if request is None:
+        return default or "en"
+    headers = getattr(request, "headers", None) or {}
+    query = parse_qs(urlparse(headers.get("referer", "")).query).get(QUERY, [None])[-1]
+    page_params = getattr(request, "query_params", None) or {}
+    browser = headers.get("accept-language", "").split(",")[0].split(";")[0]
+    return pick(query) or pick(page_params.get(QUERY)) or default or pick(browser) or "en"
+
+
+class StudioBlocks(gr.Blocks):
+    """``gr.Blocks`` whose events run in their page's language: ``current_lang()`` inside handlers (and inside the
+    input components' checks), and every ``gr.Error`` sentence that leaves an event translated by ``localize``."""
+
+    default_lang: Lang | None = None
+
+    async def process_api(self, block_fn, inputs, state=None, request=None, *args, **kwargs):
+        first = request[0] if isinstance(request, list) and request else request
+        token = use_lang(lang_of(first, self.default_lang))
+        try:
+            return await super().process_api(block_fn, inputs, state, request, *args, **kwargs)
+        except gr.Error as error:
+            error.message, error.title = localize(error.message), localize(error.title)
+            raise
+        finally:
+            reset_lang(token)
+
+
+# --- the page ------------------------------------------------------------------------------------------------------
+
+
+def page_head(default: Lang | None = None) -> str:
+    """A ``<script>`` for ``launch(head=...)``: the page switches Gradio's locale to ``?lang=`` (or ``default``),
+    and a later switch (Gradio's settings) is written back into the address so the server follows it."""
+    return f"<script>{_PAGE_JS.replace('__DEFAULT__', json.dumps(default))}</script>"
+
+
+def missing(texts: Iterable[str]) -> list[str]:
+    """The texts of ``texts`` the Korean catalogue lacks."""
+    return [text for text in texts if text not in KO]
+
+
+_PAGE_JS = """
+(() => {
+  const wanted = new URLSearchParams(location.search).get("lang") || __DEFAULT__;
+  const ours = (tag) => (tag || "").toLowerCase().startsWith("ko") ? "ko" : "en";
+  const serverGuess = __DEFAULT__ || ours(navigator.language);  // what the server assumes without ?lang=
+  async function changeLocale(lang) {
+    // Gradio's locale store lives in its core module; the page has loaded it already, so this import is that module.
+    const core = performance.getEntriesByType("resource").map((e) => e.name)
+      .find((name) => /\\/assets\\/core-[\\w-]+\\.js$/.test(name));
+    if (core) (await import(core)).changeLocale(lang);
+  }
+  function follow() {
+    // A language chosen later (Gradio's settings) goes into the address: the server reads it from there.
+    new MutationObserver(() => {
+      const lang = ours(document.documentElement.lang);
+      const url = new URL(location.href);
+      if (url.searchParams.get("lang") !== lang && (url.searchParams.has("lang") || lang !== serverGuess)) {
+        url.searchParams.set("lang", lang);
+        history.replaceState(history.state, "", url);
+      }
+    }).observe(document.documentElement, { attributes: true, attributeFilter: ["lang"] });
+  }
+  const start = async () => {
+    if ((wanted === "ko" || wanted === "en") && ours(document.documentElement.lang) !== wanted) {
+      await changeLocale(wanted);
+    }
+    follow();
+  };
+  start();
+})();
+"""
