@@ -28,6 +28,7 @@ from PIL import Image
 from ddpm import DDPMError
 
 from .digit_classifier import CLASSIFIER, DigitClassifier, classify, load_digit_classifier
+from .i18n import t
 from .inputs import Whole
 from .outputs import SKIP, Outputs
 from .pictures import labelled_grid, to_image
@@ -313,16 +314,18 @@ QUIET = {"show_progress": "hidden"}
 def build_panel(last_run: gr.State, talk: bool = False) -> CommitPanel:
     """The view's components and its own events (picking an image); call inside the Reverse tab."""
     gr.Markdown(
-        "For the last run (finished or stopped): how far each image's x̂₀ at every kept step is from where the run "
-        "ended (RMS over pixels, in [-1, 1] units), and — for a 32×32 digit model — which digit the project's MNIST "
-        "judge reads in that x̂₀. Click an image in the grid, or type its number (0 = top left)."
+        t(
+            "For the last run (finished or stopped): how far each image's x̂₀ at every kept step is from where the "
+            "run ended (RMS over pixels, in [-1, 1] units), and — for a 32×32 digit model — which digit the project's "
+            "MNIST judge reads in that x̂₀. Click an image in the grid, or type its number (0 = top left)."
+        )
     )
-    note = gr.Markdown(NO_RUN, elem_classes=["readouts"], elem_id="commit-note")
+    note = gr.Markdown(t(NO_RUN), elem_classes=["readouts"], elem_id="commit-note")
     line = {"height": 340 if talk else 260, "elem_classes": [PLOT_CLASS], "x": "step", "tooltip": "all"}
     with gr.Row(equal_height=False):
         with gr.Column(scale=2, min_width=220):
             grid = gr.Image(
-                label="The last run's samples (click one)",
+                label=t("The last run's samples (click one)"),
                 format="png",
                 type="pil",
                 interactive=False,
@@ -330,14 +333,14 @@ def build_panel(last_run: gr.State, talk: bool = False) -> CommitPanel:
                 elem_classes=["pixelated"],
                 elem_id="commit-grid",
             )
-            image = Whole(0, label="Image # (0 = top left)", precision=0, maximum=MAX_IMAGES, elem_id="commit-image")
+            image = Whole(0, label=t("Image # (0 = top left)"), precision=0, maximum=MAX_IMAGES, elem_id="commit-image")
         with gr.Column(scale=5):
             with gr.Row():
                 distance = gr.LinePlot(
                     y="RMS to the end",
                     color="series",
                     color_map=SPREAD,
-                    title="RMS distance of x̂₀ from the final sample",
+                    title=t("RMS distance of x̂₀ from the final sample"),
                     x_title="step (0 = x_T)",
                     elem_id="commit-distance",
                     **line,
@@ -346,14 +349,14 @@ def build_panel(last_run: gr.State, talk: bool = False) -> CommitPanel:
                     y="probability",
                     color="digit",
                     color_map=dict(zip((str(d) for d in range(10)), DIGIT_COLORS, strict=True)),
-                    title="The judge's digit probabilities of x̂₀",
+                    title=t("The judge's digit probabilities of x̂₀"),
                     x_title="step (0 = x_T)",
                     y_lim=[0, 1],
                     elem_id="commit-classes",
                     **line,
                 )
             strip_image = gr.Image(
-                label="The picked image's x̂₀ along the run (t: the digit the judge reads, how sure)",
+                label=t("The picked image's x̂₀ along the run (t: the digit the judge reads, how sure)"),
                 format="png",
                 type="pil",
                 interactive=False,

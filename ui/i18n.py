@@ -29,6 +29,7 @@ from typing import Literal, get_args
 from urllib.parse import parse_qs, urlparse
 
 import gradio as gr
+from gradio.context import Context
 from gradio.i18n import I18nData
 
 from .locales.ko import KO
@@ -45,31 +46,38 @@ def key_of(english: str) -> str:
     return "ddpm_" + hashlib.sha1(english.encode()).hexdigest()[:12]
 
 
-def t(english: str) -> I18nData | str:
-    """A static text for a component (label, info, value, tab name): translated by the page when it is Korean."""
-    return I18nData(key_of(english)) if english in KO else english
+class Text(I18nData):
+    """A text the page translates: Gradio's key, and the English it stands for (for sentences about a component)."""
+
+    def __init__(self, english: str):
+        super().__init__(key_of(english))
+        self.english = english
+
+
+def t(english: str) -> Text | str:
+    """A static text for a component (label, info, value, tab name, choice): translated by the page when it is
+    Korean. Built inside ``StudioBlocks``, it joins that page's dictionaries; a text the catalogue cannot translate
+    stays a plain string."""
+    if localize(english, "ko") == english:
+        return english
+    text = Text(english)
+    root = Context.root_block
+    if isinstance(root, StudioBlocks):
+        root.texts[text.key] = english
+    return text
 
 
 def english(value) -> str:
-    """The English text behind ``t(...)`` (for sentences the server writes about a component), else ``str(value)``."""
-    if isinstance(value, I18nData):
-        return _english_by_key().get(value.key, value.key)
+    """The English behind ``t(...)`` (for sentences the server writes about a component), else ``str(value)``."""
+    if isinstance(value, Text):
+        return value.english
     return "" if value is None else str(value)
 
 
-@lru_cache(maxsize=1)
-def _english_by_key() -> dict[str, str]:
-    return {key_of(text): text for text in KO}
-
-
-def translations() -> dict[str, dict[str, str]]:
-    """The two dictionaries Gradio's frontend looks keys up in."""
-    return {"en": {key_of(text): text for text in KO}, "ko": {key_of(text): ko for text, ko in KO.items()}}
-
-
-def make_i18n() -> gr.I18n:
-    """The ``gr.I18n`` for ``launch(i18n=...)``."""
-    return gr.I18n(**translations())
+def translations(texts: Iterable[str]) -> dict[str, dict[str, str]]:
+    """The two dictionaries Gradio's frontend looks the keys of ``texts`` up in."""
+    texts = set(texts)
+    return {lang: {key_of(text): localize(text, lang) for text in texts} for lang in LANGS}
 
 
 # --- the server's sentences ---------------------------------------------------------------------------------------
@@ -152,7 +160,15 @@ class StudioBlocks(gr.Blocks):
     """``gr.Blocks`` whose events run in their page's language: ``current_lang()`` inside handlers (and inside the
     input components' checks), and every ``gr.Error`` sentence that leaves an event translated by ``localize``."""
 
-    default_lang: Lang | None = None
+    def __init__(self, *args, default_lang: Lang | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.default_lang = default_lang  # --lang: the page's language unless ?lang= says otherwise
+        self.texts: dict[str, str] = {}  # key → English of every t(...) built inside this Blocks
+
+    def launch(self, *args, i18n: gr.I18n | None = None, head: str | None = None, **kwargs):
+        """Gradio's launch, with this page's dictionaries and the script that picks its language."""
+        i18n = i18n or gr.I18n(**translations(self.texts.values()))
+        return super().launch(*args, i18n=i18n, head=page_head(self.default_lang) + (head or ""), **kwargs)
 
     async def process_api(self, block_fn, inputs, state=None, request=None, *args, **kwargs):
         first = request[0] if isinstance(request, list) and request else request
@@ -175,39 +191,44 @@ def page_head(default: Lang | None = None) -> str:
     return f"<script>{_PAGE_JS.replace('__DEFAULT__', json.dumps(default))}</script>"
 
 
-def missing(texts: Iterable[str]) -> list[str]:
-    """The texts of ``texts`` the Korean catalogue lacks."""
-    return [text for text in texts if text not in KO]
-
-
 _PAGE_JS = """
 (() => {
-  const wanted = new URLSearchParams(location.search).get("lang") || __DEFAULT__;
   const ours = (tag) => (tag || "").toLowerCase().startsWith("ko") ? "ko" : "en";
+  const wanted = new URLSearchParams(location.search).get("lang") || __DEFAULT__;
   const serverGuess = __DEFAULT__ || ours(navigator.language);  // what the server assumes without ?lang=
-  async function changeLocale(lang) {
+  async function setLocale(lang) {
     // Gradio's locale store lives in its core module; the page has loaded it already, so this import is that module.
     const core = performance.getEntriesByType("resource").map((e) => e.name)
       .find((name) => /\\/assets\\/core-[\\w-]+\\.js$/.test(name));
     if (core) (await import(core)).changeLocale(lang);
   }
-  function follow() {
-    // A language chosen later (Gradio's settings) goes into the address: the server reads it from there.
-    new MutationObserver(() => {
-      const lang = ours(document.documentElement.lang);
-      const url = new URL(location.href);
-      if (url.searchParams.get("lang") !== lang && (url.searchParams.has("lang") || lang !== serverGuess)) {
-        url.searchParams.set("lang", lang);
-        history.replaceState(history.state, "", url);
-      }
-    }).observe(document.documentElement, { attributes: true, attributeFilter: ["lang"] });
-  }
-  const start = async () => {
-    if ((wanted === "ko" || wanted === "en") && ours(document.documentElement.lang) !== wanted) {
-      await changeLocale(wanted);
+  function relabelTabs(lang) {
+    // Gradio words the buttons of tabs not yet opened once, when the page mounts: a later switch passes them by.
+    const config = window.gradio_config || {};
+    const words = config.i18n_translations || {};
+    for (const button of document.querySelectorAll("button[role=tab][data-tab-id]")) {
+      const tab = (config.components || []).find((c) => c.type === "tabitem"
+        && String(c.props.id ?? c.id) === button.dataset.tabId);
+      const key = tab && tab.props.label && tab.props.label.key;
+      const text = key && ((words[lang] || {})[key] || (words.en || {})[key]);
+      const node = [...button.childNodes].find((n) => n.nodeType === Node.TEXT_NODE);
+      if (text && node && node.data !== text) node.data = text;  // Svelte's own text node: it may still update it
     }
-    follow();
+  }
+  function onSwitch() {
+    // Every switch (ours, or Gradio's settings) relabels the tabs and goes into the address, where the server reads it.
+    const lang = ours(document.documentElement.lang);
+    relabelTabs(lang);
+    const url = new URL(location.href);
+    if (url.searchParams.get("lang") !== lang && (url.searchParams.has("lang") || lang !== serverGuess)) {
+      url.searchParams.set("lang", lang);
+      history.replaceState(history.state, "", url);
+    }
+  }
+  new MutationObserver(onSwitch).observe(document.documentElement, { attributes: true, attributeFilter: ["lang"] });
+  window.ddpmSetLang = (lang) => {
+    if ((lang === "ko" || lang === "en") && ours(document.documentElement.lang) !== lang) setLocale(lang);
   };
-  start();
+  window.ddpmSetLang(wanted);
 })();
 """

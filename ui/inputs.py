@@ -22,6 +22,7 @@ from ddpm.checks import short
 from ddpm.image_intake import ImageLimits, open_image
 
 from . import params
+from .i18n import english
 
 MAX_UPLOAD_BYTES = 20 * 1024**2  # also Gradio's max_file_size, so that a bigger upload never reaches the disk
 UPLOAD_LIMITS = ImageLimits(max_bytes=MAX_UPLOAD_BYTES, max_pixels=40_000_000, max_side=512)  # work at ≤ 512 px
@@ -50,7 +51,7 @@ class _Checked:
         raise NotImplementedError
 
     def what(self) -> str:
-        return self.label or "This value"
+        return english(self.label) or "This value"  # English: the event's gr.Error is translated on its way out
 
 
 class WholeSlider(_Checked, gr.Slider):

@@ -32,6 +32,7 @@ from ddpm.lab2d.mlp import EpsMLP
 from ddpm.lab2d.paths import ReversePath, forward_paths
 from ddpm.sampling import denoise
 
+from . import i18n
 from .inputs import Choice, Pick, SketchInput, Whole, WholeSlider
 from .intake import drawn_image
 from .models import PipelineCache
@@ -436,31 +437,33 @@ class RunControls:
 
 
 def _data_controls() -> DataControls:
-    name = Pick(DATA_CHOICES, value="two_moons", label="Data", elem_id="lab-data")
+    name = Pick(DATA_CHOICES, value="two_moons", label=i18n.t("Data"), elem_id="lab-data")
     with gr.Row():
-        n = WholeSlider(20, 2000, value=NUM_POINTS, step=10, label="Training points N", elem_id="lab-n")
-        seed = Whole(0, label="Seed", elem_id="lab-seed", minimum=0)
-    with gr.Accordion("Draw your own data", open=False, elem_id="lab-draw"):
+        n = WholeSlider(20, 2000, value=NUM_POINTS, step=10, label=i18n.t("Training points N"), elem_id="lab-n")
+        seed = Whole(0, label=i18n.t("Seed"), elem_id="lab-seed", minimum=0)
+    with gr.Accordion(i18n.t("Draw your own data"), open=False, elem_id="lab-draw"):
         brush = gr.Brush(default_size=14, colors=["#000000"], color_mode="fixed")
         sketch = SketchInput(
-            type="pil", label="Draw a shape", canvas_size=(280, 280), brush=brush, elem_id="lab-sketch"
+            type="pil", label=i18n.t("Draw a shape"), canvas_size=(280, 280), brush=brush, elem_id="lab-sketch"
         )
-        use = gr.Button("Use my drawing", elem_id="lab-use-drawing")
+        use = gr.Button(i18n.t("Use my drawing"), elem_id="lab-use-drawing")
     return DataControls(name, n, seed, sketch, use)
 
 
 def _run_controls() -> RunControls:
     with gr.Row():
-        stochastic = Choice(STOCHASTIC, value="ddpm", label="Stochastic sampler", elem_id="lab-stochastic")
-        ode = Choice(ODES, value="ddim", label="Probability-flow ODE solver", elem_id="lab-ode")
-        denoiser = Choice(DENOISERS, value="ideal", label="Denoiser", elem_id="lab-denoiser")
+        stochastic = Choice(STOCHASTIC, value="ddpm", label=i18n.t("Stochastic sampler"), elem_id="lab-stochastic")
+        ode = Choice(ODES, value="ddim", label=i18n.t("Probability-flow ODE solver"), elem_id="lab-ode")
+        denoiser = Choice(DENOISERS, value="ideal", label=i18n.t("Denoiser"), elem_id="lab-denoiser")
     with gr.Row():
-        steps = WholeSlider(2, T - 1, value=NUM_STEPS, step=1, label="Steps K", elem_id="lab-steps")
-        particles = WholeSlider(10, 1000, value=NUM_PARTICLES, step=10, label="Particles", elem_id="lab-particles")
-        seed = Whole(0, label="Seed of x_T", elem_id="lab-run-seed", minimum=0)
+        steps = WholeSlider(2, T - 1, value=NUM_STEPS, step=1, label=i18n.t("Steps K"), elem_id="lab-steps")
+        particles = WholeSlider(
+            10, 1000, value=NUM_PARTICLES, step=10, label=i18n.t("Particles"), elem_id="lab-particles"
+        )
+        seed = Whole(0, label=i18n.t("Seed of x_T"), elem_id="lab-run-seed", minimum=0)
     with gr.Row():
-        run = gr.Button("Run the reverse process", variant="primary", elem_id="lab-run")
-        stop = gr.Button("Stop", variant="stop", elem_id="lab-stop")
+        run = gr.Button(i18n.t("Run the reverse process"), variant="primary", elem_id="lab-run")
+        stop = gr.Button(i18n.t("Stop"), variant="stop", elem_id="lab-stop")
     return RunControls(stochastic, ode, steps, denoiser, particles, seed, run, stop)
 
 
@@ -481,44 +484,53 @@ def build_tab(pipelines: PipelineCache, talk: bool = False) -> None:
     cloud, learned, last_run = gr.State(first), gr.State(None), gr.State(None)
 
     gr.Markdown(
-        "In two dimensions the noised data is a mixture of Gaussians, $q(x_t) = \\frac1N \\sum_i "
-        "\\mathcal N(\\sqrt{\\bar\\alpha_t}\\,x_i, (1-\\bar\\alpha_t) I)$, so the best possible denoiser is exact: "
-        "$\\varepsilon^*(x_t, t) = (x_t - \\sqrt{\\bar\\alpha_t}\\,\\mathbb E[x_0 \\mid x_t])"
-        " / \\sqrt{1-\\bar\\alpha_t}$ "
-        "(Tweedie), a softmax-weighted sum over the data.",
+        i18n.t(
+            "In two dimensions the noised data is a mixture of Gaussians, $q(x_t) = \\frac1N \\sum_i "
+            "\\mathcal N(\\sqrt{\\bar\\alpha_t}\\,x_i, (1-\\bar\\alpha_t) I)$, so the best possible denoiser is exact: "
+            "$\\varepsilon^*(x_t, t) = (x_t - \\sqrt{\\bar\\alpha_t}\\,\\mathbb E[x_0 \\mid x_t])"
+            " / \\sqrt{1-\\bar\\alpha_t}$ "
+            "(Tweedie), a softmax-weighted sum over the data."
+        ),
         latex_delimiters=LATEX,
         elem_id="lab-intro",
     )
     with gr.Row(equal_height=False):
         with gr.Column(scale=3, min_width=320):
             data = _data_controls()
-            t = WholeSlider(0, T - 1, value=T_FIRST, step=1, label="t", elem_id="lab-t")
-            kind = Choice(FIELDS, value="exact", label="Arrows", elem_id="lab-field")
+            t = WholeSlider(0, T - 1, value=T_FIRST, step=1, label=i18n.t("t"), elem_id="lab-t")
+            kind = Choice(FIELDS, value="exact", label=i18n.t("Arrows"), elem_id="lab-field")
         with gr.Column(scale=5):
             view = _image("The noised cloud at t", "lab-view", first_view.view)
             readout = gr.Markdown(first_view.readout, elem_id="lab-readout")
 
-    gr.Markdown("### The reverse process: stochastic paths beside probability-flow ODE paths")
+    gr.Markdown(i18n.t("### The reverse process: stochastic paths beside probability-flow ODE paths"))
     controls = _run_controls()
     with gr.Row():
         left = _image("Stochastic sampler", "lab-stochastic-paths")
         right = _image("ODE solver", "lab-ode-paths")
     run_status = gr.Markdown("", elem_id="lab-run-status")
-    replay_slider = WholeSlider(0, 1, value=0, step=1, label="Replay", interactive=False, elem_id="lab-replay")
+    replay_slider = WholeSlider(0, 1, value=0, step=1, label=i18n.t("Replay"), interactive=False, elem_id="lab-replay")
 
-    gr.Markdown("### Learned vs ideal")
+    gr.Markdown(i18n.t("### Learned vs ideal"))
     with gr.Row():
         train_steps_slider = WholeSlider(
-            200, 6000, value=TrainConfig().steps, step=100, label="Training steps", elem_id="lab-train-steps"
+            200, 6000, value=TrainConfig().steps, step=100, label=i18n.t("Training steps"), elem_id="lab-train-steps"
         )
-        train_btn = gr.Button("Train ε_θ", variant="primary", elem_id="lab-train")
-        compare_btn = gr.Button("Sample with both", elem_id="lab-compare")
+        train_btn = gr.Button(i18n.t("Train ε_θ"), variant="primary", elem_id="lab-train")
+        compare_btn = gr.Button(i18n.t("Sample with both"), elem_id="lab-compare")
     train_status = gr.Markdown("", elem_id="lab-train-status")
     line = {"height": 300 if talk else 240, "elem_classes": [PLOT_CLASS]}
     with gr.Row():
-        losses = gr.LinePlot(None, x="step", y="loss", title="Training loss (L_simple)", elem_id="lab-loss", **line)
+        losses = gr.LinePlot(
+            None, x="step", y="loss", title=i18n.t("Training loss (L_simple)"), elem_id="lab-loss", **line
+        )
         errors = gr.LinePlot(
-            None, x="t", y="mean |ε_θ − ε*|", title="Error of ε_θ over t, at x_t ~ q(x_t)", elem_id="lab-error", **line
+            None,
+            x="t",
+            y="mean |ε_θ − ε*|",
+            title=i18n.t("Error of ε_θ over t, at x_t ~ q(x_t)"),
+            elem_id="lab-error",
+            **line,
         )
     with gr.Row():
         ideal_img = _image("Samples of the exact ε*", "lab-ideal-samples")

@@ -35,6 +35,7 @@ from ddpm.sampling import DenoiseStep, SamplingOptions
 
 from . import params
 from .commit import rms_per_image
+from .i18n import t
 from .inputs import OptionalWhole, Pick, Whole, WholeSlider
 from .models import BUNDLED_MODEL, PipelineCache
 from .outputs import SKIP, Outputs
@@ -473,9 +474,9 @@ def _slots() -> list[Slot]:
             with gr.Column(min_width=160):
                 slots.append(
                     Slot(
-                        Pick(RACE_CHOICES, value=sampler, label=f"Contender {i}", elem_id=f"race-sampler-{i}"),
+                        Pick(RACE_CHOICES, value=sampler, label=t(f"Contender {i}"), elem_id=f"race-sampler-{i}"),
                         OptionalWhole(
-                            steps, label="steps", precision=0, minimum=1, maximum=100_000, elem_id=f"race-steps-{i}"
+                            steps, label=t("steps"), precision=0, minimum=1, maximum=100_000, elem_id=f"race-steps-{i}"
                         ),
                     )
                 )
@@ -503,7 +504,7 @@ def _plots(talk: bool) -> None:
                 published.table,
                 y="log₁₀ FID",
                 color="method",
-                title="CIFAR-10 FID per network call — published, not measured here",
+                title=t("CIFAR-10 FID per network call — published, not measured here"),
                 x_lim=[0.9, 3.1],
                 y_lim=[0.3, 2.7],
                 elem_id="race-published",
@@ -516,14 +517,14 @@ def build_panel(
     pipelines: PipelineCache, in_use: gr.State, precision: gr.components.Component, talk: bool, budget: RunBudget
 ) -> RacePanel:
     """The race's components and events; call inside the Reverse tab (``precision`` is the tab's radio)."""
-    gr.Markdown(INTRO)
+    gr.Markdown(t(INTRO))
     slots = _slots()
     with gr.Row():
-        batch = WholeSlider(1, MAX_RACE_BATCH, value=RACE_BATCH, step=1, label="Batch", elem_id="race-batch")
-        seed = Whole(0, label="Seed", precision=0, min_width=100, elem_id="race-seed")
-        start = gr.Button("Start the race", variant="primary", elem_id="race-start")
-        stop = gr.Button("Stop", variant="stop", elem_id="race-stop")
-    status = gr.Markdown("Press “Start the race”.", elem_classes=["readouts"], elem_id="race-status")
+        batch = WholeSlider(1, MAX_RACE_BATCH, value=RACE_BATCH, step=1, label=t("Batch"), elem_id="race-batch")
+        seed = Whole(0, label=t("Seed"), precision=0, min_width=100, elem_id="race-seed")
+        start = gr.Button(t("Start the race"), variant="primary", elem_id="race-start")
+        stop = gr.Button(t("Stop"), variant="stop", elem_id="race-stop")
+    status = gr.Markdown(t("Press “Start the race”."), elem_classes=["readouts"], elem_id="race-status")
     pictures, readouts = [], []
     with gr.Row(equal_height=False):
         for i, (sampler, steps) in enumerate(DEFAULT_CONTENDERS, start=1):
@@ -545,14 +546,14 @@ def build_panel(
             x="NFE",
             y="RMS to reference",
             color="contender",
-            title="Distance of x̂₀ from the reference, per network call",
+            title=t("Distance of x̂₀ from the reference, per network call"),
             height=320 if talk else 260,
             elem_classes=[PLOT_CLASS],
             tooltip="all",
             elem_id="race-distances",
         )
         finals = gr.Image(
-            label="Finals side by side, and the reference",
+            label=t("Finals side by side, and the reference"),
             format="png",
             type="pil",
             interactive=False,
@@ -560,7 +561,7 @@ def build_panel(
             elem_classes=["fill-panel"],
             elem_id="race-finals",
         )
-    table = gr.Dataframe(label="Result", interactive=False, elem_id="race-table")
+    table = gr.Dataframe(label=t("Result"), interactive=False, elem_id="race-table")
     _plots(talk)
     panel = RacePanel(slots, batch, seed, start, stop, status, pictures, readouts, distances, finals, table, gr.State())
     inputs = [in_use, precision, batch, seed, *[c for s in slots for c in (s.sampler, s.steps)], panel.state]

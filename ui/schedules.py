@@ -23,6 +23,7 @@ from ddpm.schedule import DEFAULT_BETA_END, DEFAULT_BETA_START, DEFAULT_COSINE_S
 
 from . import params, workspace
 from .bundled_examples import EXAMPLES, load_example
+from .i18n import localize, say, t
 from .inputs import Choice, Choices, OptionalReal, OptionalWhole, Pick, WholeSlider
 from .intake import to_tensor
 from .outputs import SKIP, Outputs
@@ -195,7 +196,7 @@ def explore(
         return str(error)
     T = int(T)
     return Exploration(
-        message=f"{len(schedules)} schedule(s), T = {T}. Hover a curve for exact values.",
+        message=say("{} schedule(s), T = {}. Hover a curve for exact values.", len(schedules), T),
         legend=legend(schedules),
         beta=series_table(schedules, {"": lambda s: s.betas}, log10=True),
         alpha_bar=series_table(schedules, {"": lambda s: s.alpha_bars}),
@@ -217,7 +218,7 @@ def explore_event(kinds, T, beta_start, beta_end, cosine_s, num_steps, spacing, 
     """``explore`` for the UI: a bad combination shows its message and leaves the plots as they were."""
     result = explore(kinds, T, beta_start, beta_end, cosine_s, num_steps, spacing, example)
     if isinstance(result, str):
-        return Exploration(f"⚠️ {result}").as_outputs()
+        return Exploration(f"⚠️ {localize(result)}").as_outputs()
     return result.as_outputs()
 
 
@@ -249,11 +250,13 @@ class Parameters:
 
 def _schedule_numbers() -> tuple[Choices, OptionalWhole, OptionalReal, OptionalReal, OptionalReal]:
     with gr.Row():
-        kinds = Choices(list(SCHEDULE_KINDS), value=list(SCHEDULE_KINDS), label="Schedules", elem_id="kinds", scale=3)
-        T = OptionalWhole(1000, label="T", precision=0, minimum=2, maximum=MAX_T, elem_id="T", scale=1)
-        beta_start = OptionalReal(DEFAULT_BETA_START, label="β_start", elem_id="beta-start", scale=1)
-        beta_end = OptionalReal(DEFAULT_BETA_END, label="β_end", elem_id="beta-end", scale=1)
-        cosine_s = OptionalReal(DEFAULT_COSINE_S, label="cosine s", elem_id="cosine-s", scale=1)
+        kinds = Choices(
+            list(SCHEDULE_KINDS), value=list(SCHEDULE_KINDS), label=t("Schedules"), elem_id="kinds", scale=3
+        )
+        T = OptionalWhole(1000, label=t("T"), precision=0, minimum=2, maximum=MAX_T, elem_id="T", scale=1)
+        beta_start = OptionalReal(DEFAULT_BETA_START, label=t("β_start"), elem_id="beta-start", scale=1)
+        beta_end = OptionalReal(DEFAULT_BETA_END, label=t("β_end"), elem_id="beta-end", scale=1)
+        cosine_s = OptionalReal(DEFAULT_COSINE_S, label=t("cosine s"), elem_id="cosine-s", scale=1)
     return kinds, T, beta_start, beta_end, cosine_s
 
 
@@ -286,10 +289,10 @@ def _plots(first: Exploration, talk: bool) -> dict[str, gr.LinePlot]:
 def _strip(first: Exploration, talk: bool) -> tuple[gr.Image, gr.Dropdown]:
     # the label as a heading, not Gradio's overlay, which covered the first row's name
     strip_label = "One image, one ε, each schedule at the same t (cosine keeps the picture longer)"
-    gr.Markdown(f"**{strip_label}**", elem_id="schedule-strip-title")
+    gr.Markdown(t(f"**{strip_label}**"), elem_id="schedule-strip-title")
     image_strip = gr.Image(
         first.strip,
-        label=strip_label,
+        label=t(strip_label),
         show_label=False,
         format="png",
         type="pil",
@@ -298,7 +301,7 @@ def _strip(first: Exploration, talk: bool) -> tuple[gr.Image, gr.Dropdown]:
         height=600 if talk else None,
         elem_classes=["fill-panel"] if talk else None,
     )
-    example = Pick([k for k in EXAMPLES if "Digit" not in k], value="Astronaut", label="Strip image", scale=0)
+    example = Pick([k for k in EXAMPLES if "Digit" not in k], value="Astronaut", label=t("Strip image"), scale=0)
     return image_strip, example
 
 
@@ -308,22 +311,26 @@ def build_tab(talk: bool = False) -> None:
     kinds, T, beta_start, beta_end, cosine_s = _schedule_numbers()
     shown = {
         "message": gr.Markdown(first.message, elem_id="schedule-message"),
-        "key_numbers": gr.Dataframe(first.key_numbers, label="Key numbers", interactive=False, elem_id="key-numbers"),
+        "key_numbers": gr.Dataframe(
+            first.key_numbers, label=t("Key numbers"), interactive=False, elem_id="key-numbers"
+        ),
         "legend": gr.HTML(first.legend, elem_id="schedule-legend"),
         **_plots(first, talk),
     }
     shown["strip"], example = _strip(first, talk)
     gr.Markdown(
-        r"**Respacing.** A sampler with $K$ steps walks the kept timesteps $t_k$ with "
-        r"$\beta'_k = 1 - \bar\alpha_{t_k} / \bar\alpha_{t_{k-1}}$, so every kept marginal is unchanged.",
+        t(
+            r"**Respacing.** A sampler with $K$ steps walks the kept timesteps $t_k$ with "
+            r"$\beta'_k = 1 - \bar\alpha_{t_k} / \bar\alpha_{t_{k-1}}$, so every kept marginal is unchanged."
+        ),
         latex_delimiters=LATEX,
     )
     with gr.Row():
-        num_steps = WholeSlider(1, 1000, value=50, step=1, label="Sampler steps K", elem_id="num-steps")
-        spacing = Choice(list(get_args(Spacing)), value="leading", label="Timestep spacing")
-        shown["csv_path"] = gr.File(first.csv_path, label="CSV of every table (all t)", elem_id="csv")
+        num_steps = WholeSlider(1, 1000, value=50, step=1, label=t("Sampler steps K"), elem_id="num-steps")
+        spacing = Choice(list(get_args(Spacing)), value="leading", label=t("Timestep spacing"))
+        shown["csv_path"] = gr.File(first.csv_path, label=t("CSV of every table (all t)"), elem_id="csv")
     shown["respaced"] = gr.Dataframe(
-        first.respaced, label="Respaced chain", interactive=False, max_height=320, elem_id="respaced"
+        first.respaced, label=t("Respaced chain"), interactive=False, max_height=320, elem_id="respaced"
     )
     parameters = Parameters(kinds, T, beta_start, beta_end, cosine_s, num_steps, spacing, example)
     inputs = [getattr(parameters, f.name) for f in fields(Parameters)]

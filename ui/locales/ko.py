@@ -1,15 +1,273 @@
-"""Korean, for learners: the English text (or template, ``{}`` = a slot) → its Korean.
+"""Korean, for learners: the English text (or template: ``{}`` is a slot) → its Korean.
 
 Terms as the Korean DDPM tutorials use them: 순방향 과정 (forward process), 역방향 과정 (reverse process), 노이즈
-스케줄 (noise schedule), 샘플링 (sampling), 타임스텝 (timestep), 노이즈 예측 (ε prediction), 사후 분포 (posterior).
-Equations stay LaTeX; model ids, sampler names (DDPM, DDIM, DPM-Solver++, UniPC) and units stay as they are.
+스케줄 (noise schedule), 샘플링 (sampling), 시점 t (timestep t), 노이즈 예측 ε (the ε-network), 사후 분포 (posterior),
+평균 / 분산 (mean / variance). Equations stay LaTeX; model ids, sampler names (DDPM, DDIM, DPM-Solver++, UniPC),
+symbols and units stay as they are. A template's slots are filled with the matched parts, each translated in turn.
+"""
+
+from ddpm.schedule import SCHEDULE_KINDS
+from ui.theme import HEADER
+
+HEADER_KO = r"""
+# DDPM Studio
+**노이즈 제거 확산 확률 모델**(Denoising Diffusion Probabilistic Model, Ho et al. 2020)은 정해진 방식으로 노이즈를
+더하는 과정을 거꾸로 되돌리는 법을 배웁니다.
+순방향 과정은 가우시안 노이즈를 한 단계씩 더하고,
+$q(x_t \mid x_{t-1}) = \mathcal{N}(\sqrt{1-\beta_t}\,x_{t-1},\ \beta_t I)$,
+어떤 시점 $t$로든 한 번에 건너뛸 수 있습니다: $x_t = \sqrt{\bar\alpha_t}\,x_0 + \sqrt{1-\bar\alpha_t}\,\varepsilon$,
+여기서 $\bar\alpha_t = \prod_{s\le t}(1-\beta_s)$, $\varepsilon \sim \mathcal{N}(0, I)$ 입니다.
+신경망 $\varepsilon_\theta(x_t, t)$는 더해진 노이즈를 예측하도록 학습하고, 샘플링은 이 사슬을 거꾸로 따라갑니다.
 """
 
 KO: dict[str, str] = {
+    # --- the page: header, tabs, footer -----------------------------------------------------------------------------
     "Forward noising": "순방향 과정 (노이즈 추가)",
     "Reverse sampling": "역방향 과정 (샘플링)",
     "Schedule explorer": "노이즈 스케줄 탐색",
     "2D lab": "2D 실험실",
-    "{} must be a number; got {}.": "{}에는 숫자를 넣어야 합니다. 받은 값: {}.",
+    "Default model: {} (loads on first use) · device: {} · precision: {} · fast path: {} · Ho et al. 2020, "
+    "*Denoising Diffusion Probabilistic Models*": "기본 모델: {} (처음 쓸 때 불러옴) · 장치: {} · 정밀도: {} · 빠른 "
+    "경로: {} · Ho et al. 2020, *Denoising Diffusion Probabilistic Models*",
+    "eager {} (OpenVINO is not installed)": "즉시 실행 {} (OpenVINO 미설치)",
+    "OpenVINO, {} (prepared in the background; exact serves meanwhile)": "OpenVINO, {} (백그라운드에서 준비 중이며, "
+    "그동안은 정확한 경로로 계산)",
+    "{} autocast": "{} 자동 혼합 정밀도",
+    "Error": "오류",
+    # --- Forward noising ---------------------------------------------------------------------------------------------
+    "Noise schedule": "노이즈 스케줄",
+    "Timestep t": "시점 t",
+    "Drag or use the arrow keys: x_t moves along one path (ε stays fixed).": "끌거나 화살표 키를 쓰세요. ε을 고정한 채 "
+    "x_t가 하나의 경로를 따라 움직입니다.",
+    "New noise ε (reseed)": "새 노이즈 ε 뽑기 (시드 바꾸기)",
+    "Filmstrip: the same image and ε at several t": "필름 띠: 같은 이미지와 같은 ε, 여러 시점 t",
+    "**Filmstrip: the same image and ε at several t**": "**필름 띠: 같은 이미지와 같은 ε, 여러 시점 t**",
+    "Resolution (px)": "해상도 (px)",
+    "Colour": "색상",
+    "ε (fixed; shown at ±3σ)": "ε (고정; ±3σ 범위로 표시)",
+    "Model's x̂₀ from x_t": "x_t로부터 모델이 예측한 x̂₀",
+    "Chain vs closed form: t small steps of Eq. 2 against one jump of Eq. 4": "사슬 대 닫힌 형태: 식 2의 작은 "
+    "단계 t번과 식 4의 한 번 건너뛰기 비교",
+    "Statistics (both residuals ≈ N(0, 1))": "통계 (두 잔차 모두 ≈ N(0, 1))",
+    "Examples": "예시",
+    "Bundled example": "내장 예시",
+    "Public-domain / CC0 photos from scikit-image; MNIST digits.": "scikit-image의 퍼블릭 도메인 / CC0 사진과 MNIST "
+    "숫자입니다.",
+    "Upload": "올리기",
+    "Your image": "내 이미지",
+    "Draw a digit": "숫자 그리기",
+    "Draw a digit (pick the brush)": "숫자 그리기 (붓을 고르세요)",
+    "Pixels of x_t against N(0, 1)": "x_t의 픽셀 분포와 N(0, 1) 비교",
+    "Run the chain to t": "시점 t까지 사슬 실행",
+    "chain seed": "사슬 시드",
+    "chain: t + 1 steps, fresh noise each": "사슬: t + 1단계, 단계마다 새 노이즈",
+    "closed form: one step with ε": "닫힌 형태: ε으로 한 번에",
+    "The x̂₀ prediction appears for digits (pick a digit example or draw one): the default model only knows MNIST.": (
+        "x̂₀ 예측은 숫자 이미지에서만 보입니다 (숫자 예시를 고르거나 직접 그리세요). 기본 모델은 MNIST만 압니다."
+    ),
+    "pixel value": "픽셀 값",
+    "density": "밀도",
+    # --- Reverse sampling --------------------------------------------------------------------------------------------
+    "Number of steps K": "스텝 수 K",
+    "K < T walks a respaced chain that keeps the marginals ᾱ.": "K < T이면 주변 분포(ᾱ)를 유지하도록 간격을 다시 잡은 "
+    "사슬을 따라갑니다.",
+    "η (DDIM only: 0 deterministic, 1 = DDPM with β̃)": "η (DDIM 전용: 0이면 결정론적, 1이면 β̃를 쓰는 DDPM)",
+    "Variance σ_t² (DDPM)": "분산 σ_t² (DDPM)",
+    "Run live (ignore the recorded scenes)": "실시간 실행 (녹화된 장면 무시)",
+    "Runs that a recorded scene made play from the recording, instantly; tick to compute them again.": (
+        "녹화된 장면과 같은 실행은 녹화본을 바로 재생합니다. 다시 계산하려면 체크하세요."
+    ),
+    "Press “Run” to sample.": "샘플링하려면 “실행”을 누르세요.",
+    "Replay the last run (frame)": "마지막 실행 다시 보기 (프레임)",
+    "Start from an image (SDEdit: noise to t, then denoise)": "이미지에서 시작 (SDEdit: 시점 t까지 노이즈를 더한 뒤 "
+    "노이즈 제거)",
+    "Start from": "시작점",
+    "Noise the image to t": "이미지에 노이즈를 더할 시점 t",
+    "Model (folder or Hub id)": "모델 (폴더 또는 Hub id)",
+    "Load model": "모델 불러오기",
+    "Sampler": "샘플러",
+    "Precision": "정밀도",
+    "Clip x̂₀ to [-1, 1]": "x̂₀를 [-1, 1]로 자르기",
+    "Seed": "시드",
+    "Batch (grid)": "배치 (격자)",
+    "Run": "실행",
+    "Stop": "정지",
+    "Model's x̂₀ at this step": "이 단계에서 모델이 예측한 x̂₀",
+    "Final samples": "최종 샘플",
+    "Downloads: GIF, MP4 (x_t | x̂₀), PNG grid": "내려받기: GIF, MP4 (x_t | x̂₀), PNG 격자",
+    "When does the picture commit?": "그림은 언제 정해질까?",
+    "Sampler race": "샘플러 경주",
+    "Upload a start image": "시작 이미지 올리기",
+    "Start image": "시작 이미지",
+    "Draw a start digit": "시작 숫자 그리기",
+    "β̃_t, posterior (fixed_small)": "β̃_t, 사후 분포 분산 (fixed_small)",
+    "β_t (fixed_large)": "β_t (fixed_large)",
+    "exact (float32)": "정확 (float32)",
+    "fast (the footer says what runs here)": "빠르게 (무엇으로 돌아가는지는 맨 아래에 표시)",
+    "pure noise x_T": "순수한 노이즈 x_T",
+    "an image noised to t (SDEdit)": "시점 t까지 노이즈를 더한 이미지 (SDEdit)",
+    # --- Sampler race ------------------------------------------------------------------------------------------------
+    "All contenders start from **the same x_T** (the seed's) and use **trailing timestep spacing**, so every sampler's "
+    "first step is at t = T − 1, without clipping x̂₀: the deterministic ones (DDIM η = 0, DPM-Solver++(2M), UniPC) "
+    "then solve the same probability-flow ODE. The reference is that ODE solved accurately (UniPC-100, computed "
+    "first); each column shows x_t (top) and x̂₀ (bottom), its network calls (NFE), its compute time and the RMS "
+    "distance (in [-1, 1] units) of its x̂₀ from the reference.": "모든 참가자는 **같은 x_T**(시드로 정해짐)에서 "
+    "출발하고 **trailing 시점 간격**을 써서, 모든 샘플러의 첫 단계가 t = T − 1에서 x̂₀ 자르기 없이 시작합니다. 그래서 "
+    "결정론적 샘플러(DDIM η = 0, DPM-Solver++(2M), UniPC)는 모두 같은 확률 흐름 ODE를 풉니다. 기준은 그 ODE를 정확히 "
+    "푼 결과(UniPC-100, 가장 먼저 계산)입니다. 각 열에는 x_t(위)와 x̂₀(아래), 신경망 호출 수(NFE), 계산 시간, "
+    "그리고 기준과의 x̂₀ RMS 거리([-1, 1] 단위)가 나옵니다.",
+    "Press “Start the race”.": "“경주 시작”을 누르세요.",
+    "Start the race": "경주 시작",
+    "Result": "결과",
+    "Batch": "배치",
+    "steps": "스텝 수",
+    **{f"Contender {i}": f"참가자 {i}" for i in range(1, 5)},
+    "Distance of x̂₀ from the reference, per network call": "신경망 호출 수에 따른 기준과 x̂₀의 거리",
+    "Finals side by side, and the reference": "최종 결과 나란히 보기, 그리고 기준",
+    "CIFAR-10 FID per network call — published, not measured here": "신경망 호출 수에 따른 CIFAR-10 FID — 논문 "
+    "수치이며 여기서 잰 값이 아님",
+    "A race needs 2 to {} contenders; {} chosen.": "경주에는 참가자가 2~{}명 필요합니다 (지금 {}명).",
+    # --- When does the picture commit? -------------------------------------------------------------------------------
+    "For the last run (finished or stopped): how far each image's x̂₀ at every kept step is from where the run ended "
+    "(RMS over pixels, in [-1, 1] units), and — for a 32×32 digit model — which digit the project's MNIST judge reads "
+    "in that x̂₀. Click an image in the grid, or type its number (0 = top left).": "마지막 실행(끝났거나 멈춘 것)에서, "
+    "저장된 각 단계의 x̂₀가 최종 결과와 얼마나 떨어져 있는지(픽셀 RMS, [-1, 1] 단위), 그리고 32×32 숫자 모델이라면 "
+    "이 프로젝트의 MNIST 판정기가 그 x̂₀를 어떤 숫자로 읽는지 보여 줍니다. 격자에서 이미지를 누르거나 번호를 "
+    "입력하세요 (0 = 왼쪽 위).",
+    "Run the sampler first (“Run” above): this view reads the last run's kept steps.": "먼저 샘플러를 실행하세요 (위의 "
+    "“실행”). 이 화면은 마지막 실행에서 저장된 단계를 읽습니다.",
+    "The last run's samples (click one)": "마지막 실행의 샘플 (하나를 누르세요)",
+    "Image # (0 = top left)": "이미지 번호 (0 = 왼쪽 위)",
+    "The picked image's x̂₀ along the run (t: the digit the judge reads, how sure)": (
+        "고른 이미지의 x̂₀ 변화 (t: 판정기가 읽은 숫자, 확신도)"
+    ),
+    "RMS distance of x̂₀ from the final sample": "최종 샘플과 x̂₀의 RMS 거리",
+    "The judge's digit probabilities of x̂₀": "판정기가 본 x̂₀의 숫자별 확률",
+    "Run the sampler first: there is no grid to pick an image from.": "먼저 샘플러를 실행하세요. 아직 이미지를 고를 "
+    "격자가 없습니다.",
+    # --- Schedule explorer -------------------------------------------------------------------------------------------
+    "Schedules": "스케줄",
+    "cosine s": "코사인 s",
+    "Key numbers": "주요 수치",
+    "Sampler steps K": "샘플러 스텝 수 K",
+    "Timestep spacing": "시점 간격",
+    "CSV of every table (all t)": "모든 표의 CSV (모든 t)",
+    "Strip image": "띠에 쓸 이미지",
+    "Respaced chain": "간격을 다시 잡은 사슬",
+    "One image, one ε, each schedule at the same t (cosine keeps the picture longer)": "하나의 이미지, 하나의 ε, 같은 "
+    "시점 t에서 스케줄별 비교 (코사인 스케줄이 그림을 더 오래 남깁니다)",
+    "**One image, one ε, each schedule at the same t (cosine keeps the picture longer)**": "**하나의 이미지, 하나의 ε, "
+    "같은 시점 t에서 스케줄별 비교 (코사인 스케줄이 그림을 더 오래 남깁니다)**",
+    r"**Respacing.** A sampler with $K$ steps walks the kept timesteps $t_k$ with "
+    r"$\beta'_k = 1 - \bar\alpha_{t_k} / \bar\alpha_{t_{k-1}}$, so every kept marginal is unchanged.": r"**간격 다시 "
+    r"잡기.** $K$단계 샘플러는 남겨 둔 시점 $t_k$를 $\beta'_k = 1 - \bar\alpha_{t_k} / \bar\alpha_{t_{k-1}}$로 "
+    r"따라가므로, 남겨 둔 시점의 주변 분포는 그대로입니다.",
+    "{} schedule(s), T = {}. Hover a curve for exact values.": "스케줄 {}개, T = {}. 곡선 위에 마우스를 올리면 정확한 "
+    "값이 보입니다.",
+    "Pick at least one schedule to plot.": "그릴 스케줄을 하나 이상 고르세요.",
+    "Fill in T, β_start, β_end and s.": "T, β_start, β_end, s를 채우세요.",
+    "The cosine offset s": "코사인 오프셋 s",
+    "The number of sampler steps K": "샘플러 스텝 수 K",
+    # --- 2D lab -------------------------------------------------------------------------------------------------------
+    "Data": "데이터",
+    "Training points N": "학습 점 개수 N",
+    "Draw your own data": "직접 데이터 그리기",
+    "Draw a shape": "모양 그리기",
+    "Use my drawing": "내 그림 쓰기",
+    "Stochastic sampler": "확률적 샘플러",
+    "Probability-flow ODE solver": "확률 흐름 ODE 솔버",
+    "Denoiser": "노이즈 예측기",
+    "Steps K": "스텝 수 K",
+    "Particles": "입자 수",
+    "Seed of x_T": "x_T의 시드",
+    "Run the reverse process": "역방향 과정 실행",
+    "Training steps": "학습 스텝 수",
+    "Train ε_θ": "ε_θ 학습",
+    "Sample with both": "둘 다로 샘플링",
+    "Replay": "다시 보기",
+    "Arrows": "화살표",
+    "Training loss (L_simple)": "학습 손실 (L_simple)",
+    "Error of ε_θ over t, at x_t ~ q(x_t)": "시점 t에 따른 ε_θ의 오차, x_t ~ q(x_t)에서",
+    "### The reverse process: stochastic paths beside probability-flow ODE paths": (
+        "### 역방향 과정: 확률적 경로와 확률 흐름 ODE 경로 비교"
+    ),
+    "### Learned vs ideal": "### 학습한 것과 이상적인 것",
+    r"In two dimensions the noised data is a mixture of Gaussians, $q(x_t) = \frac1N \sum_i "
+    r"\mathcal N(\sqrt{\bar\alpha_t}\,x_i, (1-\bar\alpha_t) I)$, so the best possible denoiser is exact: "
+    r"$\varepsilon^*(x_t, t) = (x_t - \sqrt{\bar\alpha_t}\,\mathbb E[x_0 \mid x_t]) / \sqrt{1-\bar\alpha_t}$ "
+    r"(Tweedie), a softmax-weighted sum over the data.": r"2차원에서는 노이즈가 더해진 데이터가 가우시안 혼합 "
+    r"$q(x_t) = \frac1N \sum_i \mathcal N(\sqrt{\bar\alpha_t}\,x_i, (1-\bar\alpha_t) I)$ 이므로, 가장 좋은 노이즈 "
+    r"예측기를 정확히 계산할 수 있습니다: $\varepsilon^*(x_t, t) = (x_t - \sqrt{\bar\alpha_t}\,\mathbb E[x_0 \mid "
+    r"x_t]) / \sqrt{1-\bar\alpha_t}$ (Tweedie 공식), 즉 데이터 점들에 대한 softmax 가중합입니다.",
+    "two moons": "두 개의 반달",
+    "swiss roll": "스위스 롤",
+    "eight gaussians": "가우시안 8개",
+    "checkerboard": "체커보드",
+    "ring": "고리",
+    "my drawing": "내 그림",
+    "exact −ε*": "정확한 −ε*",
+    "learned −ε_θ": "학습한 −ε_θ",
+    "difference ε_θ − ε*": "차이 ε_θ − ε*",
+    "DDPM (ancestral)": "DDPM (조상 샘플링)",
+    "exact ε* (ideal)": "정확한 ε* (이상적)",
+    "learned ε_θ (MLP)": "학습한 ε_θ (MLP)",
+    "Draw a shape in the box first, then press “Use my drawing”.": "먼저 상자 안에 모양을 그린 뒤 “내 그림 쓰기”를 "
+    "누르세요.",
+    "Pick a dataset (or draw one) first.": "먼저 데이터셋을 고르거나 직접 그리세요.",
+    "Train the network first (“Train ε_θ”), or pick the exact ε*.": "먼저 신경망을 학습하거나(“ε_θ 학습”) 정확한 ε*를 "
+    "고르세요.",
+    "The network was trained on {}; train it again on {}.": (
+        "신경망은 {} 데이터로 학습되었습니다. {} 데이터로 다시 학습하세요."
+    ),
+    "Run the reverse process first; the replay shows its frames.": "먼저 역방향 과정을 실행하세요. 다시 보기는 그 "
+    "프레임을 보여 줍니다.",
+    "The drawing has no ink: draw a shape first.": "그림이 비어 있습니다. 먼저 모양을 그리세요.",
+    # --- sentences about values (ddpm.checks, ui.inputs): {} is a component's name, a range, a value ----------------
+    "{} must be a number; got {}.": "{}: 숫자를 넣어야 합니다 (받은 값: {}).",
+    "{} must be a finite number; got {}.": "{}: 유한한 숫자를 넣어야 합니다 (받은 값: {}).",
+    "{} must be true or false; got {}.": "{}: 참 또는 거짓만 넣을 수 있습니다 (받은 값: {}).",
+    "{} must be one of {}; got {}.": "{}: 다음 중 하나만 고를 수 있습니다: {} (받은 값: {}).",
+    "{} must be a list of choices; got {}.": "{}: 선택지의 목록이어야 합니다 (받은 값: {}).",
+    "{} must be an image file or a data: URL; got {}.": "{}: 이미지 파일이나 data: URL이어야 합니다 (받은 값: {}).",
+    "{} must be {}; got {}.": "{}: {}만 넣을 수 있습니다 (받은 값: {}).",
+    "a whole number": "정수",
+    "a whole number from {} to {}": "{}~{} 범위의 정수",
+    "a whole number of at least {}": "{} 이상의 정수",
+    "a whole number of at most {}": "{} 이하의 정수",
+    "between {} and {}": "{}~{} 범위의 수",
+    "at least {}": "{} 이상의 수",
+    "at most {}": "{} 이하의 수",
+    "This value": "이 값",
     "The seed": "시드",
+    "An uploaded image": "올린 이미지",
+    "A drawing": "그림",
+    "No image came with the request.": "요청에 이미지가 없습니다.",
+    "The image's data: URL is not valid base64.": "이미지의 data: URL이 올바른 base64가 아닙니다.",
+    "This image has far too many pixels to open safely; make it smaller and try again.": "이 이미지는 픽셀이 너무 많아 "
+    "안전하게 열 수 없습니다. 크기를 줄여 다시 시도하세요.",
+    "There is no image yet: upload one, pick an example or draw a digit.": "아직 이미지가 없습니다. 이미지를 올리거나, "
+    "예시를 고르거나, 숫자를 그리세요.",
+    "This page's session has expired on the server: reload the page to start again.": "서버에서 이 페이지의 세션이 "
+    "만료되었습니다. 페이지를 새로 고쳐 다시 시작하세요.",
+    "Upload or draw an image to start from, or start from pure noise.": "시작할 이미지를 올리거나 그리세요. 아니면 "
+    "순수한 노이즈에서 시작하세요.",
+    "There is nothing to replay yet: run the sampler first.": "아직 다시 볼 것이 없습니다. 먼저 샘플러를 실행하세요.",
+    "Unknown schedule {}; choose one of {}.": "알 수 없는 스케줄 {}입니다. 다음 중에서 고르세요: {}.",
+    "The number of sampling steps must be between 1 and {}; got {}.": "샘플링 스텝 수는 1에서 {} 사이여야 합니다. "
+    "받은 값: {}.",
+    "SDEdit starts at a timestep from 0 to {} for this model; got {}.": "이 모델에서 SDEdit은 시점 0부터 {} 사이에서 "
+    "시작합니다. 받은 값: {}.",
+    "Need 0 < β_start < β_end < 1; got β_start={}, β_end={}.": "0 < β_start < β_end < 1 이어야 합니다. 받은 값: "
+    "β_start={}, β_end={}.",
+    "There is no model folder at {}.": "{}에 모델 폴더가 없습니다.",
+    "A model is named by a folder or a Hub id like 'google/ddpm-cifar10-32'.": "모델은 폴더나 'google/ddpm-cifar10-32' "
+    "같은 Hub id로 지정합니다.",
+    "This public server loads only its listed models: the bundled one, the folders its operator named with "
+    "--model-dir{}. Pick one from the list.": "이 공개 서버는 목록에 있는 모델만 불러옵니다: 내장 모델과 운영자가 "
+    "--model-dir로 지정한 폴더{}. 목록에서 고르세요.",
+    " and models on the Hugging Face Hub": ", 그리고 Hugging Face Hub의 모델",
 }
+
+KO[HEADER] = HEADER_KO
+# The schedule kinds are names in the code and the API; the page shows them in Korean.
+KO |= dict(zip(SCHEDULE_KINDS, ("선형", "이차", "시그모이드", "코사인"), strict=True))
