@@ -1,7 +1,8 @@
 """DDPM Studio — the Gradio app.
 
     python app.py [--model PATH_OR_ID] [--device cpu|cuda|mps] [--dtype float32|bfloat16|float16] [--port N]
-                  [--host ADDRESS] [--share] [--talk] [--model-dir DIR ...] [--no-hub] [--private]
+                  [--host ADDRESS] [--share] [--talk] [--scenes FOLDER|FILE] [--model-dir DIR ...] [--no-hub]
+                  [--private]
 
 A public deployment (listening beyond localhost, on a Hugging Face Space, or with --share) loads only the bundled
 model, folders inside --model-dir and Hub ids (unless --no-hub), and limits each run's time; --private lifts that on
@@ -20,11 +21,14 @@ from pathlib import Path
 import gradio as gr
 
 from ddpm import DDPMError
-from ui import forward, lab2d, reverse, schedules
+from ddpm.recording import Recordings
+from ui import forward, lab2d, presenter, reverse, schedules
 from ui.inputs import MAX_UPLOAD_BYTES
 from ui.models import BUNDLED_NAME, ModelPolicy, PipelineCache, is_bundled
 from ui.reverse import RunBudget
+from ui.scenes import DEFAULT_SCENES, Scene, load_scenes
 from ui.theme import HEADER, LATEX, launch_kwargs
+from ui.view import link_models
 
 PUBLIC_RUN_SECONDS = 120.0  # the longest run one request may ask for on a public server
 DELETE_CACHE = (600, 1800)  # every 10 min, Gradio deletes the files it cached for this app over 30 min ago
@@ -45,29 +49,39 @@ def build_demo(
     dtype: str | None = None,
     talk: bool = False,
     policy: ModelPolicy | None = None,
+    scenes: list[Scene] | None = None,
+    recordings: Recordings | None = None,
 ) -> gr.Blocks:
     """The app's Blocks. The model loads lazily on first use; a missing model only disables the x̂₀ panel.
     A bad ``device`` or ``dtype`` is a ``DDPMError`` with one sentence. ``policy`` says which models a page may
-    load (default: any, as on your own machine); a public one also limits each run's time."""
+    load (default: any, as on your own machine); a public one also limits each run's time. ``scenes`` are the
+    views of the keys 1–9 (default: ``scenes/default.yaml``); ``recordings`` are runs the Reverse tab plays instead of
+    computing them (``--scenes FOLDER``)."""
     policy = policy or ModelPolicy()
     pipelines = PipelineCache(model or BUNDLED_NAME, device=device, dtype=dtype, policy=policy, prepare_fast=True)
     budget = RunBudget(max_seconds=PUBLIC_RUN_SECONDS if policy.public else None)
     with gr.Blocks(title="DDPM Studio", fill_width=True, delete_cache=DELETE_CACHE) as demo:
         gr.Markdown(HEADER, latex_delimiters=LATEX, elem_id="ddpm-header")
-        with gr.Tabs():
-            with gr.Tab("Forward noising", id="forward"):
-                forward.build_tab(pipelines, talk=talk)
-            with gr.Tab("Reverse sampling", id="reverse"):
-                reverse.build_tab(pipelines, talk=talk, budget=budget)
-            with gr.Tab("Schedule explorer", id="schedules"):
+        scenes = load_scenes(DEFAULT_SCENES, link_models(policy.listed())) if scenes is None else scenes
+        bar = presenter.build(scenes)
+        with gr.Tabs() as tabs:
+            with gr.Tab("Forward noising", id="forward") as forward_tab:
+                forward_view = forward.build_tab(pipelines, talk=talk)
+            with gr.Tab("Reverse sampling", id="reverse") as reverse_tab:
+                reverse_view = reverse.build_tab(pipelines, talk=talk, budget=budget, recordings=recordings)
+            with gr.Tab("Schedule explorer", id="schedules") as schedules_tab:
                 schedules.build_tab(talk=talk)
-            with gr.Tab("2D lab", id="lab2d"):
+            with gr.Tab("2D lab", id="lab2d") as lab2d_tab:
                 lab2d.build_tab(pipelines, talk=talk)
         gr.Markdown(
             f"{pipelines.footer()} · Ho et al. 2020, *Denoising Diffusion Probabilistic Models*",
             elem_classes=["footer-note"],
             elem_id="footer",
         )
+
+        each_tab = {tab.id: tab for tab in (forward_tab, reverse_tab, schedules_tab, lab2d_tab)}
+        page = presenter.Page(tabs, each_tab, forward_view, reverse_view, pipelines)
+        presenter.wire(demo, page, bar, scenes)
 
         def forget(request: gr.Request) -> None:
             forget_session(demo, request)
@@ -97,6 +111,17 @@ def policy_of(args: argparse.Namespace) -> ModelPolicy:
     return ModelPolicy(public=public, model_dirs=tuple(dirs), allow_hub=args.allow_hub)
 
 
+def scenes_of(source: str | None, policy: ModelPolicy) -> tuple[list[Scene], Recordings | None]:
+    """``--scenes``: the scene list, and the recordings of a folder that ``python -m ddpm record`` wrote."""
+    scenes = load_scenes(source or DEFAULT_SCENES, link_models(policy.listed()))
+    if source is None or not Path(source).expanduser().is_dir():
+        return scenes, None
+    recordings = Recordings.scan(Path(source).expanduser())
+    for note in recordings.notes:
+        print(f"DDPM Studio: {note}", file=sys.stderr)
+    return scenes, recordings
+
+
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description="DDPM Studio: an interactive DDPM laboratory.")
     parser.add_argument("--model", default=None, help=f"model folder or Hub id (default: {BUNDLED_NAME})")
@@ -118,6 +143,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--share", action="store_true", help="also open a public gradio.live link")
     parser.add_argument("--talk", action="store_true", help="presentation mode: big type, high contrast")
     parser.add_argument(
+        "--scenes",
+        default=None,
+        metavar="FOLDER|FILE",
+        help="the scenes of the keys 1–9: a scene list (YAML/JSON), or a folder that `python -m ddpm record` wrote, "
+        "whose recorded runs then play instantly (default: scenes/default.yaml)",
+    )
+    parser.add_argument(
         "--model-dir",
         action="append",
         metavar="DIR",
@@ -138,7 +170,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     try:
         policy = policy_of(args)
-        demo = build_demo(args.model, args.device, args.dtype, talk=args.talk, policy=policy)
+        scenes, recordings = scenes_of(args.scenes, policy)
+        demo = build_demo(
+            args.model, args.device, args.dtype, talk=args.talk, policy=policy, scenes=scenes, recordings=recordings
+        )
     except DDPMError as error:
         print(f"DDPM Studio: {error}", file=sys.stderr)
         return 2
@@ -148,7 +183,8 @@ def main(argv: list[str] | None = None) -> int:
         share=args.share,
         max_file_size=MAX_UPLOAD_BYTES,
         state_session_capacity=PUBLIC_SESSIONS if policy.public else 10_000,
-        **launch_kwargs(args.talk),
+        **launch_kwargs(args.talk, more_css=presenter.page_css()),
+        head=presenter.page_head(),
     )
     return 0
 

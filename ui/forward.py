@@ -528,7 +528,16 @@ def _wire(src: Source, views: Views, chain: ChainPanel, state: gr.State, pipelin
     chain.button.click(chain_event, [state, src.kind, src.t, chain.seed], chain.outputs, api_name="chain_vs_closed")
 
 
-def build_tab(pipelines: PipelineCache | None, talk: bool = False) -> None:
+@dataclass(frozen=True)
+class ForwardTab:
+    """What a link or a scene sets on this tab (``ui.presenter``): the controls, the state and the views."""
+
+    source: Source
+    state: gr.State
+    views: Views
+
+
+def build_tab(pipelines: PipelineCache | None, talk: bool = False) -> ForwardTab:
     """The tab's components and events; call inside ``gr.Tab``."""
     first = "Astronaut"
     state0 = example_state(first, 256, "RGB", 0)
@@ -545,3 +554,4 @@ def build_tab(pipelines: PipelineCache | None, talk: bool = False) -> None:
     views = Views(eps, _filmstrip(views0, talk), x_t, readouts, histogram, x0_hat, x0_note)
     chain = _chain_panel(chain_vs_closed(state0, "linear", 250, seed=0), talk)
     _wire(src, views, chain, state, pipelines)
+    return ForwardTab(src, state, views)

@@ -24,8 +24,9 @@ from ddpm.defaults import DefaultChoice, choose_defaults
 from ddpm.device import dtype_name
 from ddpm.hub import read_scheduler_config
 from ddpm.images import from_pil, grid, to_uint8, write_gif, write_mp4
+from ddpm.recording import MAX_FRAMES, Recording, Recordings, RunRequest
+from ddpm.recording import kept_steps as frame_steps
 from ddpm.sampling import DenoiseStep, SamplingOptions
-from ddpm.sdedit import SDEditStart, sdedit_start
 
 from . import commit, params, race, workspace
 from . import models as model_names
@@ -54,7 +55,7 @@ SAMPLERS = SAMPLER_CHOICES
 VARIANCES = [("β̃_t, posterior (fixed_small)", "fixed_small"), ("β_t (fixed_large)", "fixed_large")]
 PRECISIONS = [("exact (float32)", "exact"), ("fast (the footer says what runs here)", "fast")]
 STARTS = [("pure noise x_T", "noise"), ("an image noised to t (SDEdit)", "image")]
-MAX_FRAMES = 40  # frames shown live and kept for the replay and the GIF/MP4, whatever the number of steps
+PLAY_FRAME_S = 0.05  # a recorded run plays at 20 frames a second
 NUM_STEPS, T_START = 50, 500  # the defaults of the steps and SDEdit-t sliders (each kept within the model's T)
 MAX_BATCH = 64
 MAX_RUN_BYTES = 128 * 1024**2  # the kept frames (x_t and x̂₀ grids) of one session's last run
@@ -112,12 +113,6 @@ class ReplayView(Outputs):
     progress: str
 
 
-def frame_steps(num_steps: int, max_frames: int = MAX_FRAMES) -> list[int]:
-    """The run indices (0 = x_T … num_steps = final sample) shown live and kept: evenly spaced, both ends included."""
-    n = min(num_steps + 1, max_frames)
-    return [int(i) for i in np.linspace(0, num_steps, n).round()]
-
-
 def check_t_start(t_start, num_timesteps: int) -> int:
     """The SDEdit start t as an int in [0, T-1] for this model, else a ``gr.Error`` that says the model's range."""
     name = f"The start t of SDEdit (this model has T = {num_timesteps})"
@@ -159,14 +154,16 @@ def start_image(upload: Image.Image | None, sketch: dict | None) -> Image.Image 
     return sketch_to_digit(drawn) if drawn is not None else None
 
 
-def image_start(
-    pipe: Pipeline, image: Image.Image, t_start, num_steps: int, batch_size: int, generator: torch.Generator
-) -> SDEditStart:
-    """SDEdit's start for ``image`` at the model's resolution and channels, batch ``batch_size``."""
+def run_request(
+    pipe: Pipeline, options: SamplingOptions, seed: int, batch_size: int, image: Image.Image | None, t_start
+) -> RunRequest:
+    """The run the widgets ask for: from pure noise, or (SDEdit) from ``image`` at the model's resolution and
+    channels, noised to ``t_start``."""
+    if image is None:
+        return RunRequest(options, seed, batch_size)
     t_start = check_t_start(t_start, pipe.schedule.num_timesteps)
     C, H, _ = pipe.image_shape
-    x0 = from_pil(image, H, channels=C).expand(batch_size, C, H, H)  # (B, C, H, W)
-    return sdedit_start(pipe.schedule, x0, t_start, num_steps, generator)
+    return RunRequest(options, seed, batch_size, from_pil(image, H, channels=C), t_start)
 
 
 def run_options(pipe: Pipeline, sampler, num_steps, eta, variance, clip) -> SamplingOptions:
@@ -297,13 +294,16 @@ def run(
     upload: Image.Image | None = None,
     sketch: dict | None = None,
     t_start: int = T_START,
+    live: bool = False,
     *,
     pipelines: PipelineCache,
     png: FastPng,
     budget: RunBudget = RunBudget(),
+    recordings: Recordings | None = None,
 ):
     """Stream a seeded reverse run: one ``RunUpdate`` per step, new pictures on ``frame_steps`` only, each with the
-    run state so far for the session; the last adds the replay and the exports. ``stopped`` sums up a stopped run."""
+    run state so far for the session; the last adds the replay and the exports. ``stopped`` sums up a stopped run.
+    Unless ``live``, a run that one of ``recordings`` made (``python app.py --scenes``) is played from it."""
     batch_size = params.shown(params.whole, batch_size, "The batch size", 1, MAX_BATCH)
     seed = params.shown(params.seed, seed)
     dtype = precision_dtype(precision, pipelines.device)
@@ -312,19 +312,18 @@ def run(
     num_steps = params.shown(params.whole, num_steps, f"The number of steps (this model has T = {T})", 1, T)
     options = run_options(pipe, sampler, num_steps, eta, variance, clip)
     nfe = params.shown(network_calls, pipe, sampler, num_steps)
-    params.shown(budget.check, pipelines, in_use, dtype, batch_size, nfe)
-    generator = torch.Generator().manual_seed(seed)
-    begin = None
+    image = None
     if start == "image":
         image = start_image(upload, sketch)
         if image is None:
             raise gr.Error("Upload or draw an image to start from, or start from pure noise.")
-        begin = image_start(pipe, image, t_start, num_steps, batch_size, generator)
-    if begin is None:
-        steps, total = pipe.denoise(batch_size, options=options, generator=generator), num_steps
-    else:
-        steps = pipe.denoise(batch_size, options=options, generator=generator, x_T=begin.x_t, timesteps=begin.timesteps)
-        total = len(begin.timesteps)
+    request = run_request(pipe, options, seed, batch_size, image, t_start)
+    recording = None if live or recordings is None else recordings.find(request.key(pipe))
+    if recording is not None:
+        yield from play(recording, png)
+        return
+    params.shown(budget.check, pipelines, in_use, dtype, batch_size, nfe)
+    steps, total = request.denoise(pipe)
     yield from stream(steps, RunState(total, frames_that_fit(pipe, batch_size)), pipe, png)
 
 
@@ -358,19 +357,41 @@ def stream(steps, state: RunState, pipe: Pipeline, png: FastPng):
         state.failed = True
         raise
     total = time.perf_counter() - began
-    state.finished, state.latest = True, None
     notes = f" ⚠️ {' '.join(pipe.notes)}" if pipe.notes else ""
     done = (
         f"Done: {state.total} steps in {total:.1f} s (first frame after {first_frame_s:.2f} s); "
         f"{len(state.frames)} frames kept for the replay.{notes}"
     )
-    yield RunUpdate(
+    yield finish(state, done).as_outputs()
+
+
+def finish(state: RunState, done: str) -> RunUpdate:
+    """The last update of a run that reached its end: the status line, the replay, the final grid, the exports."""
+    state.finished, state.latest = True, None
+    return RunUpdate(
         progress=done,
         run=state,
         replay=replay_slider(state.frames),
         final=state.frames[-1].x_t,
         downloads=export_run(state.frames),
-    ).as_outputs()
+    )
+
+
+def play(recording: Recording, png: FastPng):
+    """A recorded run shown as ``stream`` shows a live one, a frame every PLAY_FRAME_S, saying in small type where
+    and when it was recorded."""
+    credit = f"<small class='recorded-credit'>{recording.credit}</small>"
+    state = RunState(recording.total, len(recording.frames))
+    for index, recorded in enumerate(recording.frames):
+        x_t, x0_pred = recording.images(index)
+        state.frames.append(Frame(recorded.step, recorded.timestep, x_t, x0_pred))
+        state.reached = recorded.step
+        note = f"Step {recorded.step}/{state.total} · {position_label(recorded.step, recorded.timestep)} · {credit}"
+        yield RunUpdate(png(x_t), png(x0_pred), note, state).as_outputs()
+        time.sleep(PLAY_FRAME_S)
+    kept = len(state.frames)
+    done = f"Done: the recorded run ({state.total} steps, {kept} frames kept for the replay) · {credit}"
+    yield finish(state, done).as_outputs()
 
 
 def stopped(state: RunState | None) -> tuple:
@@ -465,6 +486,7 @@ class Controls:
     seed: Whole
     batch: WholeSlider
     begin: StartControls
+    live: Flag  # shown when the app plays recorded scenes: run live even where a recording matches
     run_btn: gr.Button
     stop_btn: gr.Button
     info: gr.Markdown
@@ -506,7 +528,7 @@ def _start_controls(T: int) -> StartControls:
     return StartControls(start, t_start, upload, sketch)
 
 
-def _controls(first: str, precision_value: str, listed: list[str]) -> Controls:
+def _controls(first: str, precision_value: str, listed: list[str], recorded: bool) -> Controls:
     with gr.Row():
         choice = ModelName(
             list(dict.fromkeys([first, *listed])),
@@ -540,6 +562,13 @@ def _controls(first: str, precision_value: str, listed: list[str]) -> Controls:
         seed = Whole(0, label="Seed", precision=0, min_width=100)
         batch = WholeSlider(1, MAX_BATCH, value=16, step=1, label="Batch (grid)", elem_id="rev-batch")
     begin = _start_controls(T)
+    live = Flag(
+        False,
+        label="Run live (ignore the recorded scenes)",
+        info="Runs that a recorded scene made play from the recording, instantly; tick to compute them again.",
+        visible=recorded,
+        elem_id="rev-live",
+    )
     with gr.Row():
         run_btn = gr.Button("Run", variant="primary", elem_id="rev-run")
         stop_btn = gr.Button("Stop", variant="stop", elem_id="rev-stop")
@@ -557,6 +586,7 @@ def _controls(first: str, precision_value: str, listed: list[str]) -> Controls:
         seed,
         batch,
         begin,
+        live,
         run_btn,
         stop_btn,
         info,
@@ -591,6 +621,7 @@ def _wire(
     pipelines: PipelineCache,
     budget: RunBudget,
     commitment: commit.CommitPanel,
+    recordings: Recordings | None,
 ) -> None:
     quiet = {"show_progress": "hidden"}
     heavy = heavy_group(pipelines)
@@ -634,10 +665,11 @@ def _wire(
         c.begin.upload,
         c.begin.sketch,
         c.begin.t_start,
+        c.live,
     ]
     run_outputs = [d.x_t, d.x0_pred, d.progress, last_run, d.replay, d.final, d.downloads]  # RunUpdate's fields
     run_event = c.run_btn.click(
-        on_gpu(partial(run, pipelines=pipelines, png=FastPng(), budget=budget)),
+        on_gpu(partial(run, pipelines=pipelines, png=FastPng(), budget=budget, recordings=recordings)),
         run_inputs,
         run_outputs,
         api_name="sample",
@@ -659,20 +691,41 @@ def _wire(
     )
 
 
-def build_tab(pipelines: PipelineCache, talk: bool = False, budget: RunBudget = RunBudget()) -> None:
-    """The tab's components and events; call inside ``gr.Tab``."""
+@dataclass(frozen=True)
+class ReverseTab:
+    """What a link or a scene sets on this tab (``ui.presenter``)."""
+
+    controls: Controls
+    in_use: gr.State
+    panels: gr.Tabs  # Run, When does the picture commit?, Sampler race …
+    panel_tabs: dict[str, gr.Tab]  # … by id
+    race: race.RacePanel
+
+
+def build_tab(
+    pipelines: PipelineCache,
+    talk: bool = False,
+    budget: RunBudget = RunBudget(),
+    recordings: Recordings | None = None,
+) -> ReverseTab:
+    """The tab's components and events; call inside ``gr.Tab``. ``recordings``: runs to play instead of computing
+    them (``python app.py --scenes``)."""
     first = display_name(pipelines.default_model)
     in_use = gr.State(first)
     last_run = gr.State(None)
-    with gr.Tabs():
-        with gr.Tab("Run", id="rev-run-tab"):
+    with gr.Tabs() as panels:
+        with gr.Tab("Run", id="rev-run-tab") as run_tab:
             with gr.Row(equal_height=False):
                 with gr.Column(scale=4, min_width=320):
-                    controls = _controls(first, precision_of(pipelines.dtype), pipelines.policy.listed())
+                    controls = _controls(
+                        first, precision_of(pipelines.dtype), pipelines.policy.listed(), recordings is not None
+                    )
                 with gr.Column(scale=6):
                     display = _display(talk)
-        with gr.Tab("When does the picture commit?", id="rev-commit-tab", elem_id="rev-commit-tab"):
+        with gr.Tab("When does the picture commit?", id="rev-commit-tab", elem_id="rev-commit-tab") as commit_tab:
             commitment = commit.build_panel(last_run, talk)
-        with gr.Tab("Sampler race", id="rev-race-tab", elem_id="rev-race-tab"):
-            race.build_panel(pipelines, in_use, controls.precision, talk, budget)
-    _wire(controls, display, in_use, last_run, pipelines, budget, commitment)
+        with gr.Tab("Sampler race", id="rev-race-tab", elem_id="rev-race-tab") as race_tab:
+            race_panel = race.build_panel(pipelines, in_use, controls.precision, talk, budget)
+    _wire(controls, display, in_use, last_run, pipelines, budget, commitment, recordings)
+    tabs = {tab.id: tab for tab in (run_tab, commit_tab, race_tab)}
+    return ReverseTab(controls, in_use, panels, tabs, race_panel)

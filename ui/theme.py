@@ -107,6 +107,7 @@ def make_theme(talk: bool = False) -> gr.themes.Base:
     return gr.themes.Soft(primary_hue="indigo", neutral_hue="slate")
 
 
-def launch_kwargs(talk: bool = False) -> dict:
-    """theme/css for ``Blocks.launch`` (Gradio 6 takes them there, not in the Blocks constructor)."""
-    return {"theme": make_theme(talk), "css": CSS + (TALK_CSS if talk else "")}
+def launch_kwargs(talk: bool = False, more_css: str = "") -> dict:
+    """theme/css for ``Blocks.launch`` (Gradio 6 takes them there, not in the Blocks constructor); ``more_css``:
+    a part's own style sheet (the presenter's)."""
+    return {"theme": make_theme(talk), "css": CSS + (TALK_CSS if talk else "") + more_css}
