@@ -124,7 +124,7 @@ class Recording:
             "total": self.total,
             "machine": self.machine,
             "date": self.date,
-            "seconds": round(self.seconds, 3),
+            "seconds": self.seconds,
             "frames": [
                 {
                     "step": f.step,
@@ -201,7 +201,7 @@ def record_run(
                 grid(to_uint8(x)).save(path, format="PNG")
                 pictures.append(path)
             frames.append(RecordedFrame(step.index, step.timestep, *pictures))
-    seconds = time.perf_counter() - began
+    seconds = round(time.perf_counter() - began, 3)
     date = datetime.now(timezone.utc).isoformat(timespec="seconds")
     recording = Recording(folder, name, request.key(pipe), total, tuple(frames), machine_name(), date, seconds)
     recording.write()
