@@ -167,7 +167,7 @@ class StudioBlocks(gr.Blocks):
 
     def launch(self, *args, i18n: gr.I18n | None = None, head: str | None = None, **kwargs):
         """Gradio's launch, with this page's dictionaries and the script that picks its language."""
-        i18n = i18n or gr.I18n(**translations(self.texts.values()))
+        i18n = i18n or gr.I18n(**translations([*KO, *self.texts.values()]))  # KO: t() at import time too
         return super().launch(*args, i18n=i18n, head=page_head(self.default_lang) + (head or ""), **kwargs)
 
     async def process_api(self, block_fn, inputs, state=None, request=None, *args, **kwargs):

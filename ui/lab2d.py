@@ -43,13 +43,19 @@ from .runs import heavy_group
 from .theme import LATEX, PLOT_CLASS
 
 T = 1000  # the DDPM schedule of Ho et al. (linear β from 1e-4 to 0.02), as the image model uses
-DATA_CHOICES = [(name.replace("_", " "), name) for name in datasets.DATASET_NAMES] + [("my drawing", "drawing")]
-FIELDS = [("exact −ε*", "exact"), ("learned −ε_θ", "learned"), ("difference ε_θ − ε*", "difference")]
-STOCHASTIC = [("DDPM (ancestral)", "ddpm"), ("SDE-DPM-Solver++(2M)", "dpmpp_2m_sde")]
+DATA_CHOICES = [(i18n.t(name.replace("_", " ")), name) for name in datasets.DATASET_NAMES] + [
+    (i18n.t("my drawing"), "drawing")
+]
+FIELDS = [
+    (i18n.t("exact −ε*"), "exact"),
+    (i18n.t("learned −ε_θ"), "learned"),
+    (i18n.t("difference ε_θ − ε*"), "difference"),
+]
+STOCHASTIC = [(i18n.t("DDPM (ancestral)"), "ddpm"), ("SDE-DPM-Solver++(2M)", "dpmpp_2m_sde")]
 ODES = [("DDIM, η = 0", "ddim"), ("DPM-Solver++(2M)", "dpmpp_2m"), ("UniPC", "unipc")]
-DENOISERS = [("exact ε* (ideal)", "ideal"), ("learned ε_θ (MLP)", "learned")]
-NAMES = {value: name for name, value in STOCHASTIC + ODES}
-DENOISER_NAMES = {value: name for name, value in DENOISERS}
+DENOISERS = [(i18n.t("exact ε* (ideal)"), "ideal"), (i18n.t("learned ε_θ (MLP)"), "learned")]
+NAMES = {value: i18n.english(name) for name, value in STOCHASTIC + ODES}
+DENOISER_NAMES = {value: i18n.english(name) for name, value in DENOISERS}
 HEAT_GRID, ARROW_GRID = 48, 21  # cells per side of the density heatmap and of the arrow field
 NUM_POINTS, NUM_PARTICLES, NUM_STEPS = 500, 300, 200
 FORWARD_PATHS, DRAWN_PATHS = 10, 16  # forward paths drawn on the t view; reverse paths drawn per panel
@@ -185,7 +191,7 @@ def render_view(cloud: Cloud, learned: Learned | None, t: int, kind: str, style:
     canvas.paths(cloud.forward[: t + 2].numpy(), "#15803d", width=style.line)
     canvas.points(cloud.forward[t + 1].numpy(), "#15803d", scale=1.6, outline="white")
     canvas.arrows(arrow_points.numpy(), vectors, "#111827" if kind != "difference" else "#22d3ee", unit)
-    label = {value: name for name, value in FIELDS}[kind]
+    label = {value: i18n.english(name) for name, value in FIELDS}[kind]
     canvas.title(f"t = {t}   ᾱ_t = {float(s.alpha_bars[t]):.3f}   arrows: {label.split(' ', 1)[1]}")
     readout = (
         f"**{cloud.key}** at t = {t}: orange = the noised cloud x_t = √ᾱ_t x_0 + √(1−ᾱ_t) ε (one fixed ε per point), "
