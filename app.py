@@ -1,8 +1,8 @@
 """DDPM Studio — the Gradio app.
 
     python app.py [--model PATH_OR_ID] [--device cpu|cuda|mps] [--dtype float32|bfloat16|float16] [--port N]
-                  [--host ADDRESS] [--share] [--talk] [--scenes FOLDER|FILE] [--model-dir DIR ...] [--no-hub]
-                  [--private]
+                  [--host ADDRESS] [--share] [--talk] [--lang en|ko] [--scenes FOLDER|FILE] [--model-dir DIR ...]
+                  [--no-hub] [--private]
 
 A public deployment (listening beyond localhost, on a Hugging Face Space, or with --share) loads only the bundled
 model, folders inside --model-dir and Hub ids (unless --no-hub), and limits each run's time; --private lifts that on
@@ -23,6 +23,7 @@ import gradio as gr
 from ddpm import DDPMError
 from ddpm.recording import Recordings
 from ui import forward, lab2d, presenter, reverse, schedules
+from ui.i18n import LANGS, Lang, StudioBlocks, t
 from ui.inputs import MAX_UPLOAD_BYTES
 from ui.models import BUNDLED_NAME, ModelPolicy, PipelineCache, is_bundled
 from ui.reverse import RunBudget
@@ -51,30 +52,31 @@ def build_demo(
     policy: ModelPolicy | None = None,
     scenes: list[Scene] | None = None,
     recordings: Recordings | None = None,
+    lang: Lang | None = None,
 ) -> gr.Blocks:
     """The app's Blocks. The model loads lazily on first use; a missing model only disables the x̂₀ panel.
     A bad ``device`` or ``dtype`` is a ``DDPMError`` with one sentence. ``policy`` says which models a page may
     load (default: any, as on your own machine); a public one also limits each run's time. ``scenes`` are the
     views of the keys 1–9 (default: ``scenes/default.yaml``); ``recordings`` are runs the Reverse tab plays instead of
-    computing them (``--scenes FOLDER``)."""
+    computing them (``--scenes FOLDER``). ``lang`` (``--lang``): the page's language instead of the browser's."""
     policy = policy or ModelPolicy()
     pipelines = PipelineCache(model or BUNDLED_NAME, device=device, dtype=dtype, policy=policy, prepare_fast=True)
     budget = RunBudget(max_seconds=PUBLIC_RUN_SECONDS if policy.public else None)
-    with gr.Blocks(title="DDPM Studio", fill_width=True, delete_cache=DELETE_CACHE) as demo:
-        gr.Markdown(HEADER, latex_delimiters=LATEX, elem_id="ddpm-header")
+    with StudioBlocks(title="DDPM Studio", fill_width=True, delete_cache=DELETE_CACHE, default_lang=lang) as demo:
+        gr.Markdown(t(HEADER), latex_delimiters=LATEX, elem_id="ddpm-header")
         scenes = load_scenes(DEFAULT_SCENES, link_models(policy.listed())) if scenes is None else scenes
         bar = presenter.build(scenes)
         with gr.Tabs() as tabs:
-            with gr.Tab("Forward noising", id="forward") as forward_tab:
+            with gr.Tab(t("Forward noising"), id="forward") as forward_tab:
                 forward_view = forward.build_tab(pipelines, talk=talk)
-            with gr.Tab("Reverse sampling", id="reverse") as reverse_tab:
+            with gr.Tab(t("Reverse sampling"), id="reverse") as reverse_tab:
                 reverse_view = reverse.build_tab(pipelines, talk=talk, budget=budget, recordings=recordings)
-            with gr.Tab("Schedule explorer", id="schedules") as schedules_tab:
+            with gr.Tab(t("Schedule explorer"), id="schedules") as schedules_tab:
                 schedules.build_tab(talk=talk)
-            with gr.Tab("2D lab", id="lab2d") as lab2d_tab:
+            with gr.Tab(t("2D lab"), id="lab2d") as lab2d_tab:
                 lab2d.build_tab(pipelines, talk=talk)
         gr.Markdown(
-            f"{pipelines.footer()} · Ho et al. 2020, *Denoising Diffusion Probabilistic Models*",
+            t(f"{pipelines.footer()} · Ho et al. 2020, *Denoising Diffusion Probabilistic Models*"),
             elem_classes=["footer-note"],
             elem_id="footer",
         )
@@ -143,6 +145,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--share", action="store_true", help="also open a public gradio.live link")
     parser.add_argument("--talk", action="store_true", help="presentation mode: big type, high contrast")
     parser.add_argument(
+        "--lang", choices=LANGS, default=None, help="the page's language (default: the browser's; ?lang= overrides)"
+    )
+    parser.add_argument(
         "--scenes",
         default=None,
         metavar="FOLDER|FILE",
@@ -172,7 +177,14 @@ def main(argv: list[str] | None = None) -> int:
         policy = policy_of(args)
         scenes, recordings = scenes_of(args.scenes, policy)
         demo = build_demo(
-            args.model, args.device, args.dtype, talk=args.talk, policy=policy, scenes=scenes, recordings=recordings
+            args.model,
+            args.device,
+            args.dtype,
+            talk=args.talk,
+            policy=policy,
+            scenes=scenes,
+            recordings=recordings,
+            lang=args.lang,
         )
     except DDPMError as error:
         print(f"DDPM Studio: {error}", file=sys.stderr)

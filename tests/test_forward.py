@@ -13,6 +13,7 @@ from ddpm import NoiseSchedule
 from ddpm.diffusion import randn
 from ddpm.images import from_pil
 from ui import forward
+from ui.i18n import StudioBlocks
 from ui.models import PipelineCache
 from ui.pictures import FastPng, noise_image
 from ui.theme import PLOT_CLASS, launch_kwargs
@@ -291,13 +292,14 @@ def test_set_schedule_is_every_view_of_the_same_state(astronaut):
 # ---------------------------------------------------------------------------------------------- look and layout
 @pytest.mark.parametrize("talk", [False, True])
 def test_the_histogram_carries_its_own_legend_and_the_plot_class(tiny_model_dir, talk):
-    with gr.Blocks() as demo:
+    with StudioBlocks() as demo:
         forward.build_tab(PipelineCache(tiny_model_dir, device="cpu"), talk=talk)
     plots = [b for b in demo.blocks.values() if isinstance(b, gr.LinePlot)]
     assert len(plots) == 1  # the histogram
     assert PLOT_CLASS in plots[0].elem_classes and plots[0].colors_in_legend == []  # Vega's legend is off
     legends = {b.elem_id: b.value for b in demo.blocks.values() if isinstance(b, gr.HTML)}
-    assert "pixels of x_t" in legends["histogram-legend"]
+    assert "pixels of x_t" in demo.shown(legends["histogram-legend"])
+    assert "x_t의 픽셀" in demo.shown(legends["histogram-legend"], "ko")
 
 
 def test_talk_mode_keeps_the_sliders_reset_button_unsquashed():

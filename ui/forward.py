@@ -24,7 +24,7 @@ from ddpm.diffusion import predict_eps_from_x0, predict_x0_from_eps, q_chain, ra
 from ddpm.images import from_pil
 from ddpm.schedule import SCHEDULE_KINDS
 
-from . import params
+from . import i18n, params
 from .bundled_examples import EXAMPLES, load_example
 from .inputs import Choice, ImageInput, SketchInput, Whole, WholeSlider
 from .intake import MODES, SIZE_CHOICES, drawn_image, resolution, shrink, sketch_to_digit, to_tensor
@@ -191,7 +191,7 @@ def histogram_frame(x: torch.Tensor, bins: int = 61, lo: float = -4.0, hi: float
 def x0_prediction(state: ForwardState, t: int, pipe: Pipeline | None, note: str = "") -> X0Panel:
     """What the network believes x_0 is, seeing the state's digit noised to timestep t at its own resolution."""
     if not state.is_digit:
-        return X0Panel(None, NOT_A_DIGIT)
+        return X0Panel(None, i18n.say(NOT_A_DIGIT))
     if pipe is None:
         return X0Panel(None, f"No model to ask yet: {note or 'the default model is not available'}.")
     C, H, W = pipe.image_shape
@@ -368,26 +368,30 @@ class ChainPanel:
 
 def _image_source(first: str) -> tuple[Choice, ImageInput, SketchInput]:
     with gr.Tabs():
-        with gr.Tab("Examples"):
+        with gr.Tab(i18n.t("Examples")):
             example = Choice(
                 list(EXAMPLES),
                 value=first,
-                label="Bundled example",
-                info="Public-domain / CC0 photos from scikit-image; MNIST digits.",
+                label=i18n.t("Bundled example"),
+                info=i18n.t("Public-domain / CC0 photos from scikit-image; MNIST digits."),
             )
-        with gr.Tab("Upload"):
+        with gr.Tab(i18n.t("Upload")):
             upload = ImageInput(
                 type="pil",
-                label="Your image",
+                label=i18n.t("Your image"),
                 sources=["upload", "clipboard"],
                 format="png",
                 height=260,
                 elem_id="upload",
             )
-        with gr.Tab("Draw a digit", elem_id="draw-tab"):
+        with gr.Tab(i18n.t("Draw a digit"), elem_id="draw-tab"):
             brush = gr.Brush(default_size=22, colors=["#000000"], color_mode="fixed")
             sketch = SketchInput(
-                type="pil", label="Draw a digit (pick the brush)", canvas_size=(280, 280), brush=brush, elem_id="sketch"
+                type="pil",
+                label=i18n.t("Draw a digit (pick the brush)"),
+                canvas_size=(280, 280),
+                brush=brush,
+                elem_id="sketch",
             )
     return example, upload, sketch
 
@@ -395,19 +399,19 @@ def _image_source(first: str) -> tuple[Choice, ImageInput, SketchInput]:
 def _source(first: str, talk: bool) -> Source:
     example, upload, sketch = _image_source(first)
     with gr.Column() if talk else gr.Row():  # side by side, the big type wraps the choices
-        size = Choice(list(SIZE_CHOICES), value="256", label="Resolution (px)", elem_id="size")
-        mode = Choice(list(MODES), value="RGB", label="Colour", elem_id="mode")
-    kind = Choice(list(SCHEDULE_KINDS), value="linear", label="Noise schedule", elem_id="fwd-schedule")
+        size = Choice(list(SIZE_CHOICES), value="256", label=i18n.t("Resolution (px)"), elem_id="size")
+        mode = Choice(list(MODES), value="RGB", label=i18n.t("Colour"), elem_id="mode")
+    kind = Choice(list(SCHEDULE_KINDS), value="linear", label=i18n.t("Noise schedule"), elem_id="fwd-schedule")
     t = WholeSlider(
         0,
         T - 1,
         value=250,
         step=1,
-        label="Timestep t",
+        label=i18n.t("Timestep t"),
         elem_id="t-slider",
-        info="Drag or use the arrow keys: x_t moves along one path (ε stays fixed).",
+        info=i18n.t("Drag or use the arrow keys: x_t moves along one path (ε stays fixed)."),
     )
-    reseed = gr.Button("New noise ε (reseed)", elem_id="new-noise")
+    reseed = gr.Button(i18n.t("New noise ε (reseed)"), elem_id="new-noise")
     return Source(example, upload, sketch, size, mode, kind, t, reseed)
 
 
@@ -416,7 +420,7 @@ def _pictures(first: ForwardView, talk: bool) -> tuple[gr.Image, gr.Image, gr.Li
     with gr.Row():
         x_t = gr.Image(
             first.scrubbed.x_t,
-            label="x_t",
+            label=i18n.t("x_t"),
             height=360 if talk else 300,
             elem_id="x-t",
             elem_classes=["pixelated"],
@@ -424,7 +428,7 @@ def _pictures(first: ForwardView, talk: bool) -> tuple[gr.Image, gr.Image, gr.Li
         )
         eps = gr.Image(
             first.eps,
-            label="ε (fixed; shown at ±3σ)",
+            label=i18n.t("ε (fixed; shown at ±3σ)"),
             height=360 if talk else 300,
             elem_id="eps",
             elem_classes=["pixelated"],
@@ -438,29 +442,36 @@ def _pictures(first: ForwardView, talk: bool) -> tuple[gr.Image, gr.Image, gr.Li
                 y="density",
                 color="series",
                 height=320 if talk else 260,
-                title="Pixels of x_t against N(0, 1)",
-                x_title="pixel value",
-                y_title="density",
+                title=i18n.t("Pixels of x_t against N(0, 1)"),
+                x_title=i18n.t("pixel value"),
+                y_title=i18n.t("density"),
                 elem_id="histogram",
                 x_lim=[-4, 4],
                 color_map=HISTOGRAM_COLORS,
                 colors_in_legend=[],
                 elem_classes=[PLOT_CLASS],
             )
-            gr.HTML(legend_html(HISTOGRAM_COLORS), elem_id="histogram-legend")
+            gr.HTML(
+                i18n.built(lambda say: legend_html({say(k): c for k, c in HISTOGRAM_COLORS.items()})),
+                elem_id="histogram-legend",
+            )
         x0_hat = gr.Image(
-            first.scrubbed.x0_hat, label="Model's x̂₀ from x_t", height=360 if talk else 300, elem_id="x0-hat", **picture
+            first.scrubbed.x0_hat,
+            label=i18n.t("Model's x̂₀ from x_t"),
+            height=360 if talk else 300,
+            elem_id="x0-hat",
+            **picture,
         )
-    x0_note = gr.Markdown(first.scrubbed.x0_note, elem_id="x0-note")
+    x0_note = gr.Markdown(i18n.t(first.scrubbed.x0_note), elem_id="x0-note")
     return x_t, eps, histogram, x0_hat, x0_note
 
 
 def _filmstrip(first: ForwardView, talk: bool) -> gr.Image:
     if talk:  # the strip fills the width; a heading, because Gradio's label overlay would cover x0's tile
-        gr.Markdown("**Filmstrip: the same image and ε at several t**", elem_id="filmstrip-title")
+        gr.Markdown(i18n.t("**Filmstrip: the same image and ε at several t**"), elem_id="filmstrip-title")
     return gr.Image(
         first.filmstrip,
-        label="Filmstrip: the same image and ε at several t",
+        label=i18n.t("Filmstrip: the same image and ε at several t"),
         format="png",
         type="pil",
         elem_id="filmstrip",
@@ -472,14 +483,14 @@ def _filmstrip(first: ForwardView, talk: bool) -> gr.Image:
 
 
 def _chain_panel(first: ChainView, talk: bool) -> ChainPanel:
-    with gr.Accordion("Chain vs closed form: t small steps of Eq. 2 against one jump of Eq. 4", open=not talk):
+    with gr.Accordion(i18n.t("Chain vs closed form: t small steps of Eq. 2 against one jump of Eq. 4"), open=not talk):
         with gr.Row():
-            button = gr.Button("Run the chain to t", elem_id="run-chain", scale=0, min_width=220)
-            seed = Whole(0, label="chain seed", precision=0, scale=0, min_width=120)
+            button = gr.Button(i18n.t("Run the chain to t"), elem_id="run-chain", scale=0, min_width=220)
+            seed = Whole(0, label=i18n.t("chain seed"), precision=0, scale=0, min_width=120)
         with gr.Row():
             chain = gr.Image(
                 first.chain,
-                label="chain: t + 1 steps, fresh noise each",
+                label=i18n.t("chain: t + 1 steps, fresh noise each"),
                 format="png",
                 type="pil",
                 height=256,
@@ -488,14 +499,17 @@ def _chain_panel(first: ChainView, talk: bool) -> ChainPanel:
             )
             closed = gr.Image(
                 first.closed,
-                label="closed form: one step with ε",
+                label=i18n.t("closed form: one step with ε"),
                 format="png",
                 type="pil",
                 height=256,
                 interactive=False,
             )
         statistics = gr.Dataframe(
-            first.statistics, label="Statistics (both residuals ≈ N(0, 1))", interactive=False, elem_id="chain-stats"
+            first.statistics,
+            label=i18n.t("Statistics (both residuals ≈ N(0, 1))"),
+            interactive=False,
+            elem_id="chain-stats",
         )
     return ChainPanel(button, seed, [chain, closed, statistics])
 

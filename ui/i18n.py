@@ -22,9 +22,9 @@ import contextvars
 import hashlib
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Literal, get_args
 from urllib.parse import parse_qs, urlparse
 
@@ -58,12 +58,19 @@ def t(english: str) -> Text | str:
     """A static text for a component (label, info, value, tab name, choice): translated by the page when it is
     Korean. Built inside ``StudioBlocks``, it joins that page's dictionaries; a text the catalogue cannot translate
     stays a plain string."""
-    if localize(english, "ko") == english:
-        return english
-    text = Text(english)
+    return built(lambda say: say(english))
+
+
+def built(render: Callable[[Callable[[str], str]], str]) -> Text | str:
+    """A static text assembled around words (a legend's HTML, a sentence with a number): ``render(say)`` is called
+    once per language, its words through ``say``; the page shows the one of its language."""
+    texts = {lang: render(partial(localize, lang=lang)) for lang in LANGS}
+    if texts["ko"] == texts["en"]:
+        return texts["en"]
+    text = Text(texts["en"])
     root = Context.root_block
     if isinstance(root, StudioBlocks):
-        root.texts[text.key] = english
+        root.texts[text.key] = texts
     return text
 
 
@@ -74,10 +81,11 @@ def english(value) -> str:
     return "" if value is None else str(value)
 
 
-def translations(texts: Iterable[str]) -> dict[str, dict[str, str]]:
-    """The two dictionaries Gradio's frontend looks the keys of ``texts`` up in."""
-    texts = set(texts)
-    return {lang: {key_of(text): localize(text, lang) for text in texts} for lang in LANGS}
+def translations(built_texts: Iterable[dict[Lang, str]] = ()) -> dict[str, dict[str, str]]:
+    """The two dictionaries Gradio's frontend looks keys up in: every catalogue text (``t`` at import time) and the
+    texts a page built."""
+    texts = [{lang: localize(english_text, lang) for lang in LANGS} for english_text in KO] + list(built_texts)
+    return {lang: {key_of(text["en"]): text[lang] for text in texts} for lang in LANGS}
 
 
 # --- the server's sentences ---------------------------------------------------------------------------------------
@@ -163,11 +171,18 @@ class StudioBlocks(gr.Blocks):
     def __init__(self, *args, default_lang: Lang | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.default_lang = default_lang  # --lang: the page's language unless ?lang= says otherwise
-        self.texts: dict[str, str] = {}  # key → English of every t(...) built inside this Blocks
+        self.texts: dict[str, dict[Lang, str]] = {}  # key → each language's text, of t()/built() inside this Blocks
+
+    def shown(self, value, lang: Lang = "en") -> str:
+        """What the page shows for a component's text in ``lang`` (a ``t()`` key looked up, anything else as is)."""
+        key = re.search(r'"key": "(ddpm_[0-9a-f]+)"', str(value))
+        if key is None:
+            return "" if value is None else str(value)
+        return translations(self.texts.values())[lang].get(key.group(1), str(value))
 
     def launch(self, *args, i18n: gr.I18n | None = None, head: str | None = None, **kwargs):
         """Gradio's launch, with this page's dictionaries and the script that picks its language."""
-        i18n = i18n or gr.I18n(**translations([*KO, *self.texts.values()]))  # KO: t() at import time too
+        i18n = i18n or gr.I18n(**translations(self.texts.values()))
         return super().launch(*args, i18n=i18n, head=page_head(self.default_lang) + (head or ""), **kwargs)
 
     async def process_api(self, block_fn, inputs, state=None, request=None, *args, **kwargs):

@@ -67,6 +67,7 @@ KO: dict[str, str] = {
     ),
     "pixel value": "픽셀 값",
     "density": "밀도",
+    "pixels of x_t": "x_t의 픽셀",
     # --- Reverse sampling --------------------------------------------------------------------------------------------
     "Number of steps K": "스텝 수 K",
     "K < T walks a respaced chain that keeps the marginals ᾱ.": "K < T이면 주변 분포(ᾱ)를 유지하도록 간격을 다시 잡은 "
@@ -101,7 +102,6 @@ KO: dict[str, str] = {
     "Start image": "시작 이미지",
     "Draw a start digit": "시작 숫자 그리기",
     "β̃_t, posterior (fixed_small)": "β̃_t, 사후 분포 분산 (fixed_small)",
-    "β_t (fixed_large)": "β_t (fixed_large)",
     "exact (float32)": "정확 (float32)",
     "fast (the footer says what runs here)": "빠르게 (무엇으로 돌아가는지는 맨 아래에 표시)",
     "pure noise x_T": "순수한 노이즈 x_T",
