@@ -257,10 +257,10 @@ def chain_vs_closed(state: ForwardState, kind: str, t, seed: int = 0) -> ChainVi
     ]
     rows = [
         {
-            "statistic": name,
-            f"chain ({t + 1} steps)": round(fn(chain).item(), 4),
-            "closed form (1 step)": round(fn(closed).item(), 4),
-            "theory": round(theory, 4),
+            i18n.say("statistic"): i18n.say(name),
+            i18n.say("chain ({} steps)", t + 1): round(fn(chain).item(), 4),
+            i18n.say("closed form (1 step)"): round(fn(closed).item(), 4),
+            i18n.say("theory"): round(theory, 4),
         }
         for name, fn, theory in statistics
     ]
@@ -322,7 +322,7 @@ def chain_event(state, kind, t, seed) -> tuple:
 def clear_chain() -> tuple:
     """Empty the chain panel when the image or ε changes, until "Run the chain to t" is pressed again."""
     return ChainView(
-        None, None, pd.DataFrame({"statistic": ["press “Run the chain to t” for this image"]})
+        None, None, pd.DataFrame({i18n.say("statistic"): [i18n.say("press “Run the chain to t” for this image")]})
     ).as_outputs()
 
 
@@ -370,7 +370,7 @@ def _image_source(first: str) -> tuple[Choice, ImageInput, SketchInput]:
     with gr.Tabs():
         with gr.Tab(i18n.t("Examples")):
             example = Choice(
-                list(EXAMPLES),
+                i18n.choices(EXAMPLES),
                 value=first,
                 label=i18n.t("Bundled example"),
                 info=i18n.t("Public-domain / CC0 photos from scikit-image; MNIST digits."),
@@ -400,8 +400,8 @@ def _source(first: str, talk: bool) -> Source:
     example, upload, sketch = _image_source(first)
     with gr.Column() if talk else gr.Row():  # side by side, the big type wraps the choices
         size = Choice(list(SIZE_CHOICES), value="256", label=i18n.t("Resolution (px)"), elem_id="size")
-        mode = Choice(list(MODES), value="RGB", label=i18n.t("Colour"), elem_id="mode")
-    kind = Choice(list(SCHEDULE_KINDS), value="linear", label=i18n.t("Noise schedule"), elem_id="fwd-schedule")
+        mode = Choice(i18n.choices(MODES), value="RGB", label=i18n.t("Colour"), elem_id="mode")
+    kind = Choice(i18n.choices(SCHEDULE_KINDS), value="linear", label=i18n.t("Noise schedule"), elem_id="fwd-schedule")
     t = WholeSlider(
         0,
         T - 1,
@@ -511,6 +511,7 @@ def _chain_panel(first: ChainView, talk: bool) -> ChainPanel:
             interactive=False,
             elem_id="chain-stats",
         )
+        i18n.first_value(statistics, first.statistics)
     return ChainPanel(button, seed, [chain, closed, statistics])
 
 

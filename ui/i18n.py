@@ -29,6 +29,7 @@ from typing import Literal, get_args
 from urllib.parse import parse_qs, urlparse
 
 import gradio as gr
+import pandas as pd
 from gradio.context import Context
 from gradio.i18n import I18nData
 
@@ -72,6 +73,11 @@ def built(render: Callable[[Callable[[str], str]], str]) -> Text | str:
     if isinstance(root, StudioBlocks):
         root.texts[text.key] = texts
     return text
+
+
+def choices(values: Iterable[str]) -> list[tuple[Text | str, str]]:
+    """(shown name, value) pairs for a radio or dropdown: the page shows each value translated; handlers get it."""
+    return [(t(value), value) for value in values]
 
 
 def english(value) -> str:
@@ -133,6 +139,26 @@ def say(template: str, *values) -> str:
     return localize(template.format(*values)) if values else localize(template)
 
 
+def localized(value, lang: Lang | None = None):
+    """A value a handler computed in English, in ``lang``: a sentence through ``localize``; a table's column names and
+    its text cells too."""
+    if isinstance(value, str):
+        return localize(value, lang)
+    if isinstance(value, pd.DataFrame):
+        table = value.rename(columns=lambda name: localize(str(name), lang))
+        return table.apply(lambda column: column.map(lambda x: localize(x, lang) if isinstance(x, str) else x))
+    return value
+
+
+def first_value(component, value):
+    """``component`` shows ``value`` (an English table or sentence computed while the page is built): a Korean page
+    gets it ``localized`` when it loads. Returns ``component``."""
+    root = Context.root_block
+    if isinstance(root, StudioBlocks):
+        root.first_values.append((component, value))
+    return component
+
+
 def current_lang() -> Lang:
     return _current.get()
 
@@ -172,6 +198,17 @@ class StudioBlocks(gr.Blocks):
         super().__init__(*args, **kwargs)
         self.default_lang = default_lang  # --lang: the page's language unless ?lang= says otherwise
         self.texts: dict[str, dict[Lang, str]] = {}  # key → each language's text, of t()/built() inside this Blocks
+        self.first_values: list[tuple[gr.components.Component, object]] = []  # see ``first_value``
+
+    def __exit__(self, exc_type=None, *args):
+        if exc_type is None and self.first_values:
+            components, values = zip(*self.first_values, strict=True)
+
+            def first_values_in_language() -> list:
+                return [localized(v) if current_lang() != "en" else gr.skip() for v in values]
+
+            self.load(first_values_in_language, None, list(components), api_name="first_values_in_language")
+        return super().__exit__(exc_type, *args)
 
     def shown(self, value, lang: Lang = "en") -> str:
         """What the page shows for a component's text in ``lang`` (a ``t()`` key looked up, anything else as is)."""
@@ -217,23 +254,32 @@ _PAGE_JS = """
       .find((name) => /\\/assets\\/core-[\\w-]+\\.js$/.test(name));
     if (core) (await import(core)).changeLocale(lang);
   }
-  function relabelTabs(lang) {
+  function relabelTabs() {
     // Gradio words the buttons of tabs not yet opened once, when the page mounts: a later switch passes them by.
+    const lang = ours(document.documentElement.lang);
     const config = window.gradio_config || {};
     const words = config.i18n_translations || {};
     for (const button of document.querySelectorAll("button[role=tab][data-tab-id]")) {
       const tab = (config.components || []).find((c) => c.type === "tabitem"
         && String(c.props.id ?? c.id) === button.dataset.tabId);
-      const key = tab && tab.props.label && tab.props.label.key;
+      const label = tab && tab.props.label;
+      const key = label && (label.key || (String(label).match(/"key": ?"([^"]+)"/) || [])[1]);
       const text = key && ((words[lang] || {})[key] || (words.en || {})[key]);
       const node = [...button.childNodes].find((n) => n.nodeType === Node.TEXT_NODE);
       if (text && node && node.data !== text) node.data = text;  // Svelte's own text node: it may still update it
     }
   }
+  let switched = false, queued = false;
+  new MutationObserver(() => {  // tabs drawn later (a nested tab set, a re-render) keep the switched language
+    if (!switched || queued) return;
+    queued = true;
+    requestAnimationFrame(() => { queued = false; relabelTabs(); });
+  }).observe(document.body, { childList: true, subtree: true });
   function onSwitch() {
     // Every switch (ours, or Gradio's settings) relabels the tabs and goes into the address, where the server reads it.
     const lang = ours(document.documentElement.lang);
-    relabelTabs(lang);
+    switched = true;
+    relabelTabs();
     const url = new URL(location.href);
     if (url.searchParams.get("lang") !== lang && (url.searchParams.has("lang") || lang !== serverGuess)) {
       url.searchParams.set("lang", lang);

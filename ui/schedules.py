@@ -23,7 +23,7 @@ from ddpm.schedule import DEFAULT_BETA_END, DEFAULT_BETA_START, DEFAULT_COSINE_S
 
 from . import params, workspace
 from .bundled_examples import EXAMPLES, load_example
-from .i18n import localize, say, t
+from .i18n import choices, localize, say, t
 from .inputs import Choice, Choices, OptionalReal, OptionalWhole, Pick, WholeSlider
 from .intake import to_tensor
 from .outputs import SKIP, Outputs
@@ -251,7 +251,7 @@ class Parameters:
 def _schedule_numbers() -> tuple[Choices, OptionalWhole, OptionalReal, OptionalReal, OptionalReal]:
     with gr.Row():
         kinds = Choices(
-            list(SCHEDULE_KINDS), value=list(SCHEDULE_KINDS), label=t("Schedules"), elem_id="kinds", scale=3
+            choices(SCHEDULE_KINDS), value=list(SCHEDULE_KINDS), label=t("Schedules"), elem_id="kinds", scale=3
         )
         T = OptionalWhole(1000, label=t("T"), precision=0, minimum=2, maximum=MAX_T, elem_id="T", scale=1)
         beta_start = OptionalReal(DEFAULT_BETA_START, label=t("β_start"), elem_id="beta-start", scale=1)
@@ -301,7 +301,7 @@ def _strip(first: Exploration, talk: bool) -> tuple[gr.Image, gr.Dropdown]:
         height=600 if talk else None,
         elem_classes=["fill-panel"] if talk else None,
     )
-    example = Pick([k for k in EXAMPLES if "Digit" not in k], value="Astronaut", label=t("Strip image"), scale=0)
+    example = Pick(choices(k for k in EXAMPLES if "Digit" not in k), value="Astronaut", label=t("Strip image"), scale=0)
     return image_strip, example
 
 
@@ -310,7 +310,7 @@ def build_tab(talk: bool = False) -> None:
     first = explore(list(SCHEDULE_KINDS))
     kinds, T, beta_start, beta_end, cosine_s = _schedule_numbers()
     shown = {
-        "message": gr.Markdown(first.message, elem_id="schedule-message"),
+        "message": gr.Markdown(t(first.message), elem_id="schedule-message"),
         "key_numbers": gr.Dataframe(
             first.key_numbers, label=t("Key numbers"), interactive=False, elem_id="key-numbers"
         ),

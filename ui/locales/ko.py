@@ -62,12 +62,28 @@ KO: dict[str, str] = {
     "chain seed": "사슬 시드",
     "chain: t + 1 steps, fresh noise each": "사슬: t + 1단계, 단계마다 새 노이즈",
     "closed form: one step with ε": "닫힌 형태: ε으로 한 번에",
+    "statistic": "통계량",
+    "chain ({} steps)": "사슬 ({}단계)",
+    "closed form (1 step)": "닫힌 형태 (1단계)",
+    "theory": "이론값",
+    "mean of x_t": "x_t의 평균",
+    "std of x_t": "x_t의 표준편차",
+    "mean of (x_t − √ᾱ_t x₀)/√(1−ᾱ_t)": "(x_t − √ᾱ_t x₀)/√(1−ᾱ_t)의 평균",
+    "std of (x_t − √ᾱ_t x₀)/√(1−ᾱ_t)": "(x_t − √ᾱ_t x₀)/√(1−ᾱ_t)의 표준편차",
+    "press “Run the chain to t” for this image": "이 이미지로 “시점 t까지 사슬 실행”을 누르세요",
+    "The chain seed": "사슬 시드",
     "The x̂₀ prediction appears for digits (pick a digit example or draw one): the default model only knows MNIST.": (
         "x̂₀ 예측은 숫자 이미지에서만 보입니다 (숫자 예시를 고르거나 직접 그리세요). 기본 모델은 MNIST만 압니다."
     ),
     "pixel value": "픽셀 값",
     "density": "밀도",
     "pixels of x_t": "x_t의 픽셀",
+    "Astronaut": "우주비행사",
+    "Cat (Chelsea)": "고양이 (Chelsea)",
+    "Coffee": "커피",
+    "Camera man": "카메라맨",
+    **{f"Digit {d} (MNIST)": f"숫자 {d} (MNIST)" for d in range(10)},
+    "Grayscale": "흑백",
     # --- Reverse sampling --------------------------------------------------------------------------------------------
     "Number of steps K": "스텝 수 K",
     "K < T walks a respaced chain that keeps the marginals ᾱ.": "K < T이면 주변 분포(ᾱ)를 유지하도록 간격을 다시 잡은 "
