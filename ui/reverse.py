@@ -91,6 +91,7 @@ class RunState:
     seconds: float = 0.0  # wall time up to ``reached``
     finished: bool = False  # the final sample was reached, or a stopped run has been summed up
     failed: bool = False  # the run raised
+    credit: str = ""  # a run played from a recording: "recorded on <machine>, <date>", in small type
 
 
 @dataclass(frozen=True)
@@ -380,8 +381,8 @@ def finish(state: RunState, done: str) -> RunUpdate:
 def play(recording: Recording, png: FastPng):
     """A recorded run shown as ``stream`` shows a live one, a frame every PLAY_FRAME_S, saying in small type where
     and when it was recorded."""
-    credit = f"<small class='recorded-credit'>{recording.credit}</small>"
-    state = RunState(recording.total, len(recording.frames))
+    state = RunState(recording.total, len(recording.frames), credit=small_print(recording.credit))
+    credit = state.credit
     for index, recorded in enumerate(recording.frames):
         x_t, x0_pred = recording.images(index)
         state.frames.append(Frame(recorded.step, recorded.timestep, x_t, x0_pred))
@@ -413,6 +414,11 @@ def stopped(state: RunState | None) -> tuple:
     return RunUpdate(
         last.x_t, last.x0_pred, note, summed, replay_slider(summed.frames), last.x_t, export_run(summed.frames)
     ).as_outputs()
+
+
+def small_print(text: str) -> str:
+    """Markdown for a line in small type (the recording's credit)."""
+    return f"<small class='recorded-credit'>{text}</small>"
 
 
 def position_label(index: int, timestep: int) -> str:
@@ -457,7 +463,8 @@ def replay(state: RunState | None, index: int) -> tuple:
     readout = (
         f"Replay: frame {index + 1}/{len(frames)} · step {frame.step} · {position_label(frame.step, frame.timestep)}"
     )
-    return ReplayView(frame.x_t, frame.x0_pred, readout).as_outputs()
+    credit = f" · {state.credit}" if state.credit else ""
+    return ReplayView(frame.x_t, frame.x0_pred, readout + credit).as_outputs()
 
 
 @dataclass(frozen=True)
@@ -559,7 +566,7 @@ def _controls(first: str, precision_value: str, listed: list[str], recorded: boo
     variance = Choice(VARIANCES, value=start.variance_type, label="Variance σ_t² (DDPM)")
     with gr.Row():
         clip = Flag(start.clip_sample, label="Clip x̂₀ to [-1, 1]")
-        seed = Whole(0, label="Seed", precision=0, min_width=100)
+        seed = Whole(0, label="Seed", precision=0, min_width=100, elem_id="rev-seed")
         batch = WholeSlider(1, MAX_BATCH, value=16, step=1, label="Batch (grid)", elem_id="rev-batch")
     begin = _start_controls(T)
     live = Flag(
