@@ -113,8 +113,13 @@ class Recording:
     seconds: float  # how long the live run took
 
     @property
+    def when(self) -> str:
+        """The date and time of the recording, to the minute: ``2026-12-02 15:48`` (UTC)."""
+        return self.date[:16].replace("T", " ")
+
+    @property
     def credit(self) -> str:
-        return f"recorded on {self.machine}, {self.date[:16].replace('T', ' ')} UTC"
+        return f"recorded on {self.machine}, {self.when} UTC"
 
     def write(self) -> Path:
         data = {

@@ -10,6 +10,7 @@ query, a scene key on its scene.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from html import escape
 from pathlib import Path
@@ -18,7 +19,7 @@ import gradio as gr
 
 from . import forward
 from .bundled_examples import load_example
-from .i18n import localize, say, t
+from .i18n import built, localize, say, t
 from .models import PipelineCache
 from .race import NO_CONTENDER, RacePanel
 from .reverse import ReverseTab
@@ -88,18 +89,19 @@ class Presenter:
 CLOSING = "Keys do nothing while you type in a field. ? or Esc closes this."
 
 
-def key_help(scenes: list[Scene]) -> str:
-    """The "?" overlay: the keys, then the scenes, in the current event's language."""
-    rows = "".join(f"<tr><td><kbd>{escape(k)}</kbd></td><td>{escape(localize(w))}</td></tr>" for k, w in KEYS)
+def key_help(scenes: list[Scene], say: Callable[[str], str] = str) -> str:
+    """The "?" overlay: the keys, then the scenes; its words through ``say`` (``ui.i18n.built`` gives one per
+    language)."""
+    rows = "".join(f"<tr><td><kbd>{escape(k)}</kbd></td><td>{escape(say(w))}</td></tr>" for k, w in KEYS)
     items = (
         "".join(f"<li><kbd>{scene.key}</kbd> {escape(scene.name)}</li>" for scene in scenes)
-        or f"<li>{escape(localize('No scenes: start the app with --scenes FILE.'))}</li>"
+        or f"<li>{escape(say('No scenes: start the app with --scenes FILE.'))}</li>"
     )
     return (
-        "<div class='ddpm-card' role='dialog' aria-label='Keys'>"
-        f"<h2>{escape(localize('Keys'))}</h2><table>{rows}</table>"
-        f"<h3>{escape(localize('Scenes'))}</h3><ul class='ddpm-scenes'>{items}</ul>"
-        f"<p class='ddpm-small'>{escape(localize(CLOSING))}</p>"
+        f"<div class='ddpm-card' role='dialog' aria-label='{escape(say('Keys'))}'>"
+        f"<h2>{escape(say('Keys'))}</h2><table>{rows}</table>"
+        f"<h3>{escape(say('Scenes'))}</h3><ul class='ddpm-scenes'>{items}</ul>"
+        f"<p class='ddpm-small'>{escape(say(CLOSING))}</p>"
         "</div>"
     )
 
@@ -128,7 +130,7 @@ def build(scenes: list[Scene]) -> Presenter:
         link = gr.Textbox(show_label=False, interactive=False, scale=3, elem_id="view-link", container=False)
         help_button = gr.Button(t("? keys"), size="sm", scale=0, min_width=100, elem_id="show-keys")
     note = gr.Markdown("", elem_id="link-note")
-    keys = gr.HTML(key_help(scenes), elem_id="key-help")
+    keys = gr.HTML(built(lambda say: key_help(scenes, say)), elem_id="key-help")
     gr.HTML(PLAYER, elem_id="player")
     hidden = {"visible": False}
     presenter = Presenter(
@@ -166,7 +168,7 @@ def _race_outputs(page: Page) -> list:
 
 def outputs(page: Page, presenter: Presenter) -> list:
     """Every component ``apply`` may set."""
-    own = [presenter.note, presenter.applied, presenter.main_tab, presenter.panel, presenter.keys]
+    own = [presenter.note, presenter.applied, presenter.main_tab, presenter.panel]
     return [
         page.tabs,
         page.reverse.panels,
@@ -282,11 +284,9 @@ def wire(demo: gr.Blocks, page: Page, presenter: Presenter, scene_list: list[Sce
 
     def restore(size, mode, kind, t_value, state, request: gr.Request) -> dict:
         query = dict(request.query_params) if request is not None else {}
-        words = {presenter.keys: key_help(list(scenes.values()))}  # in the page's language
         if not query:
-            return words
-        parsed = parse_view(query, page.models())
-        return words | apply(page, presenter, parsed, current(size, mode, kind, t_value, state))
+            return {}
+        return apply(page, presenter, parse_view(query, page.models()), current(size, mode, kind, t_value, state))
 
     def scene(key, size, mode, kind, t_value, state) -> dict:
         chosen = scenes.get(int(key or 0))

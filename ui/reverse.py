@@ -32,6 +32,7 @@ from . import commit, params, race, workspace
 from . import models as model_names
 from .bundled_examples import EXAMPLES_DIR
 from .commit import COMMIT_SIDE, small_x0
+from .i18n import say, t
 from .inputs import Choice, Flag, ImageInput, ModelName, RealSlider, SketchInput, Whole, WholeSlider
 from .intake import drawn_image, shrink, sketch_to_digit
 from .models import BUNDLED_NAME, PipelineCache, display_name, model_location
@@ -381,17 +382,18 @@ def finish(state: RunState, done: str) -> RunUpdate:
 def play(recording: Recording, png: FastPng):
     """A recorded run shown as ``stream`` shows a live one, a frame every PLAY_FRAME_S, saying in small type where
     and when it was recorded."""
-    state = RunState(recording.total, len(recording.frames), credit=small_print(recording.credit))
-    credit = state.credit
+    credit = small_print(say("recorded on {}, {} UTC", recording.machine, recording.when))
+    state = RunState(recording.total, len(recording.frames), credit=credit)
     for index, recorded in enumerate(recording.frames):
         x_t, x0_pred = recording.images(index)
         state.frames.append(Frame(recorded.step, recorded.timestep, x_t, x0_pred))
         state.reached = recorded.step
-        note = f"Step {recorded.step}/{state.total} · {position_label(recorded.step, recorded.timestep)} · {credit}"
+        note = f"{say('Step {}/{}', recorded.step, state.total)} · {position_label(recorded.step, recorded.timestep)}"
+        note += f" · {credit}"
         yield RunUpdate(png(x_t), png(x0_pred), note, state).as_outputs()
         time.sleep(PLAY_FRAME_S)
     kept = len(state.frames)
-    done = f"Done: the recorded run ({state.total} steps, {kept} frames kept for the replay) · {credit}"
+    done = f"{say('Done: the recorded run ({} steps, {} frames kept for the replay)', state.total, kept)} · {credit}"
     yield finish(state, done).as_outputs()
 
 
@@ -571,8 +573,8 @@ def _controls(first: str, precision_value: str, listed: list[str], recorded: boo
     begin = _start_controls(T)
     live = Flag(
         False,
-        label="Run live (ignore the recorded scenes)",
-        info="Runs that a recorded scene made play from the recording, instantly; tick to compute them again.",
+        label=t("Run live (ignore the recorded scenes)"),
+        info=t("Runs that a recorded scene made play from the recording, instantly; tick to compute them again."),
         visible=recorded,
         elem_id="rev-live",
     )

@@ -234,6 +234,7 @@
     if (!query) return;
     const lang = new URLSearchParams(location.search).get("lang");
     if (lang && !params.has("lang")) params.set("lang", lang);
+    if (params.get("lang") && params.get("lang") !== lang && window.ddpmSetLang) window.ddpmSetLang(params.get("lang"));
     const url = new URL(location.href);
     url.search = params.toString();
     history.replaceState(history.state, "", url);
