@@ -265,9 +265,17 @@ _PAGE_JS = """
       const label = tab && tab.props.label;
       const key = label && (label.key || (String(label).match(/"key": ?"([^"]+)"/) || [])[1]);
       const text = key && ((words[lang] || {})[key] || (words.en || {})[key]);
-      const node = [...button.childNodes].find((n) => n.nodeType === Node.TEXT_NODE);
-      if (text && node && node.data !== text) node.data = text;  // Svelte's own text node: it may still update it
+      if (text) setText(button, text);
     }
+    for (const hidden of document.querySelectorAll(".tab-container.visually-hidden")) {
+      // Gradio's measuring copy of the buttons (it decides which tabs overflow): the same words, in the same order.
+      const shown = hidden.parentElement.querySelectorAll("button[role=tab]");
+      hidden.querySelectorAll("button").forEach((button, i) => shown[i] && setText(button, shown[i].textContent));
+    }
+  }
+  function setText(button, text) {
+    const node = [...button.childNodes].find((n) => n.nodeType === Node.TEXT_NODE);
+    if (node && node.data !== text) node.data = text;  // Svelte's own text node: it may still update it
   }
   let switched = false, queued = false;
   new MutationObserver(() => {  // tabs drawn later (a nested tab set, a re-render) keep the switched language

@@ -127,7 +127,14 @@ def build(scenes: list[Scene]) -> Presenter:
     built."""
     with gr.Row(elem_id="presenter-bar", equal_height=True):
         copy = gr.Button(t("Copy link to this view"), size="sm", scale=0, min_width=220, elem_id="copy-link")
-        link = gr.Textbox(show_label=False, interactive=False, scale=3, elem_id="view-link", container=False)
+        link = gr.Textbox(
+            label=t("Link to this view"),
+            show_label=False,
+            interactive=False,
+            scale=3,
+            elem_id="view-link",
+            container=False,
+        )
         help_button = gr.Button(t("? keys"), size="sm", scale=0, min_width=100, elem_id="show-keys")
     note = gr.Markdown("", elem_id="link-note")
     keys = gr.HTML(built(lambda say: key_help(scenes, say)), elem_id="key-help")
