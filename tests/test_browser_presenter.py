@@ -160,6 +160,19 @@ def test_a_scene_key_jumps_to_its_view(page):
     assert "UniPC" in page.locator("#race-sampler-2 input").input_value()
     assert "no contender" in page.locator("#race-sampler-3 input").input_value()
     assert number(page, "race-batch") == 2
+    status = page.locator("#race-status").inner_text()
+    page.keyboard.press("r")  # R starts the race on show
+    page.wait_for_function("(before) => document.querySelector('#race-status').innerText !== before", arg=status)
+
+
+def test_arrows_move_the_2d_lab_s_t(page):
+    open_link(page, "tab=lab2d")
+    page.locator("#lab-t").wait_for(state="visible")
+    first = number(page, "lab-t")
+    page.keyboard.press("ArrowRight")
+    wait_number(page, "lab-t", first + 1)
+    page.keyboard.press("Shift+ArrowLeft")
+    wait_number(page, "lab-t", first - 9)
 
 
 def test_a_link_restores_the_reverse_tab_s_controls(page):
