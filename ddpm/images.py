@@ -51,6 +51,21 @@ def grid(images: np.ndarray, nrow: int | None = None, padding: int = 2) -> Image
     return Image.fromarray(canvas[..., 0] if C == 1 else canvas)
 
 
+def ungrid(picture: Image.Image, count: int, nrow: int | None = None, padding: int = 2) -> np.ndarray:
+    """The inverse of ``grid``: its ``count`` images back as uint8 (B, H, W, C)."""
+    canvas = np.asarray(picture)
+    canvas = canvas[..., None] if canvas.ndim == 2 else canvas  # (rows, cols, C)
+    nrow = nrow or math.ceil(math.sqrt(count))
+    rows = math.ceil(count / nrow)
+    H, W = (canvas.shape[0] - padding) // rows - padding, (canvas.shape[1] - padding) // nrow - padding
+    images = []
+    for i in range(count):
+        r, c = divmod(i, nrow)
+        top, left = padding + r * (H + padding), padding + c * (W + padding)
+        images.append(canvas[top : top + H, left : left + W])
+    return np.stack(images)
+
+
 def write_gif(path: str | Path, frames: Sequence[np.ndarray], fps: float = 10.0) -> Path:
     """uint8 (H, W) grayscale (stored losslessly) or (H, W, 3) frames → an endlessly looping GIF (Pillow, through
     imageio). Pillow's palette optimisation stays off: it would give later frames smaller palettes, which readers

@@ -11,6 +11,7 @@ from PIL import Image
 
 from ddpm import DDPMError, load_pipeline
 from ddpm.__main__ import main as cli
+from ddpm.images import grid, ungrid
 from ddpm.recording import Recording, Recordings, RunRequest, kept_steps, model_fingerprint, record_run
 from ui import reverse
 from ui.models import PipelineCache
@@ -111,7 +112,15 @@ def test_the_app_plays_a_matching_recording_frame_for_frame_and_computes_the_res
     for a, b in zip(played_frames, live_frames, strict=True):
         assert (a.step, a.timestep) == (b.step, b.timestep)
         assert np.array_equal(pixels(a.x_t), pixels(b.x_t)) and np.array_equal(pixels(a.x0_pred), pixels(b.x0_pred))
+        # "When does the picture commit?" reads the small x̂₀: from the recorded grid, to within its 8 bits
+        assert torch.allclose(a.x0_small.float(), b.x0_small.float().clamp(-1, 1), atol=1 / 255 + 2e-3)
     assert np.array_equal(pixels(played[-1][5]), pixels(live[-1][5]))  # the final grid
+
+
+@pytest.mark.parametrize(("count", "channels"), [(1, 1), (4, 3), (5, 1), (16, 1)])
+def test_ungrid_gives_back_the_images_of_a_grid(count, channels):
+    images = np.random.default_rng(count).integers(0, 256, (count, 7, 5, channels), dtype=np.uint8)
+    assert np.array_equal(ungrid(grid(images), count), images)
 
 
 def test_an_sdedit_scene_matches_the_same_example_uploaded(tiny_model_dir, tmp_path):

@@ -23,7 +23,7 @@ from ddpm import DDPMError, Pipeline
 from ddpm.defaults import DefaultChoice, choose_defaults
 from ddpm.device import dtype_name
 from ddpm.hub import read_scheduler_config
-from ddpm.images import from_pil, grid, to_uint8, write_gif, write_mp4
+from ddpm.images import from_pil, grid, to_uint8, ungrid, write_gif, write_mp4
 from ddpm.recording import MAX_FRAMES, Recording, Recordings, RunRequest
 from ddpm.recording import kept_steps as frame_steps
 from ddpm.sampling import DenoiseStep, SamplingOptions
@@ -384,9 +384,11 @@ def play(recording: Recording, png: FastPng):
     and when it was recorded."""
     credit = small_print(say("recorded on {}, {} UTC", recording.machine, recording.when))
     state = RunState(recording.total, len(recording.frames), credit=credit)
+    batch_size = int(recording.key["batch_size"])
     for index, recorded in enumerate(recording.frames):
         x_t, x0_pred = recording.images(index)
-        state.frames.append(Frame(recorded.step, recorded.timestep, x_t, x0_pred))
+        x0 = torch.from_numpy(ungrid(x0_pred, batch_size)).permute(0, 3, 1, 2).float() / 127.5 - 1  # (B, C, H, W)
+        state.frames.append(Frame(recorded.step, recorded.timestep, x_t, x0_pred, small_x0(x0)))
         state.reached = recorded.step
         note = f"{say('Step {}/{}', recorded.step, state.total)} · {position_label(recorded.step, recorded.timestep)}"
         note += f" · {credit}"
