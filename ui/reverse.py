@@ -32,7 +32,7 @@ from . import commit, params, race, workspace
 from . import models as model_names
 from .bundled_examples import EXAMPLES_DIR
 from .commit import COMMIT_SIDE, small_x0
-from .i18n import say, t
+from .i18n import built, say, t
 from .inputs import Choice, Flag, ImageInput, ModelName, RealSlider, SketchInput, Whole, WholeSlider
 from .intake import drawn_image, shrink, sketch_to_digit
 from .models import BUNDLED_NAME, PipelineCache, display_name, model_location
@@ -53,9 +53,9 @@ from .runs import (
 )
 
 SAMPLERS = SAMPLER_CHOICES
-VARIANCES = [("β̃_t, posterior (fixed_small)", "fixed_small"), ("β_t (fixed_large)", "fixed_large")]
-PRECISIONS = [("exact (float32)", "exact"), ("fast (the footer says what runs here)", "fast")]
-STARTS = [("pure noise x_T", "noise"), ("an image noised to t (SDEdit)", "image")]
+VARIANCES = [(t("β̃_t, posterior (fixed_small)"), "fixed_small"), ("β_t (fixed_large)", "fixed_large")]
+PRECISIONS = [(t("exact (float32)"), "exact"), (t("fast (the footer says what runs here)"), "fast")]
+STARTS = [(t("pure noise x_T"), "noise"), (t("an image noised to t (SDEdit)"), "image")]
 PLAY_FRAME_S = 0.05  # a recorded run plays at 20 frames a second
 NUM_STEPS, T_START = 50, 500  # the defaults of the steps and SDEdit-t sliders (each kept within the model's T)
 MAX_BATCH = 64
@@ -145,7 +145,7 @@ def defaults_of(model: str) -> ModelDefaults:
 
 
 def t_start_range(num_timesteps: int) -> str:
-    return f"0 (the image itself) … {num_timesteps - 1} (≈ pure noise): this model has T = {num_timesteps}."
+    return say("0 (the image itself) … {} (≈ pure noise): this model has T = {}.", num_timesteps - 1, num_timesteps)
 
 
 def start_image(upload: Image.Image | None, sketch: dict | None) -> Image.Image | None:
@@ -208,11 +208,12 @@ def model_info(
 
 def startup_note(model: str) -> str:
     if model_names.is_bundled(model) and not model_names.BUNDLED_MODEL.is_dir():
-        return (
-            f"The bundled model `{BUNDLED_NAME}` is not in this copy yet; pick a Hub id or type a model folder "
-            "and press “Load model”."
+        return say(
+            "The bundled model {} is not in this copy yet; pick a Hub id or type a model folder and press "
+            "“Load model”.",
+            f"`{BUNDLED_NAME}`",
         )
-    return f"Model `{display_name(model)}` loads when you press “Load model” or “Run”."
+    return say("Model {} loads when you press “Load model” or “Run”.", f"`{display_name(model)}`")
 
 
 # --------------------------------------------------------------------------------------------------- events
@@ -516,26 +517,26 @@ class Display:
 
 
 def _start_controls(T: int) -> StartControls:
-    with gr.Accordion("Start from an image (SDEdit: noise to t, then denoise)", open=False):
-        start = Choice(STARTS, value="noise", label="Start from", elem_id="rev-start")
+    with gr.Accordion(t("Start from an image (SDEdit: noise to t, then denoise)"), open=False):
+        start = Choice(STARTS, value="noise", label=t("Start from"), elem_id="rev-start")
         t_start = WholeSlider(
             0,
             T - 1,
             value=min(T_START, T - 1),
             step=1,
-            label="Noise the image to t",
-            info=t_start_range(T),
+            label=t("Noise the image to t"),
+            info=t(t_start_range(T)),
             elem_id="rev-t-start",
         )
         with gr.Tabs():
-            with gr.Tab("Upload a start image"):
+            with gr.Tab(t("Upload a start image")):
                 upload = ImageInput(
-                    type="pil", label="Start image", sources=["upload", "clipboard"], format="png", height=220
+                    type="pil", label=t("Start image"), sources=["upload", "clipboard"], format="png", height=220
                 )
                 gr.Examples([str(EXAMPLES_DIR / f) for f in ("digit_7.png", "chelsea.png")], upload)
-            with gr.Tab("Draw a start digit"):
+            with gr.Tab(t("Draw a start digit")):
                 brush = gr.Brush(default_size=22, colors=["#000000"], color_mode="fixed")
-                sketch = SketchInput(type="pil", label="Draw a digit", canvas_size=(280, 280), brush=brush)
+                sketch = SketchInput(type="pil", label=t("Draw a digit"), canvas_size=(280, 280), brush=brush)
     return StartControls(start, t_start, upload, sketch)
 
 
@@ -545,33 +546,33 @@ def _controls(first: str, precision_value: str, listed: list[str], recorded: boo
             list(dict.fromkeys([first, *listed])),
             value=first,
             allow_custom_value=True,
-            label="Model (folder or Hub id)",
+            label=t("Model (folder or Hub id)"),
             scale=4,
             elem_id="rev-model",
         )
-        load_btn = gr.Button("Load model", scale=1, min_width=120, elem_id="rev-load")
+        load_btn = gr.Button(t("Load model"), scale=1, min_width=120, elem_id="rev-load")
     defaults = defaults_of(first)
     T, start = defaults.num_timesteps, defaults.choice.options  # the widgets start where the model samples best
     with gr.Row():
-        sampler = Choice(SAMPLERS, value=start.sampler, label="Sampler", elem_id="rev-sampler")
-        precision = Choice(PRECISIONS, value=precision_value, label="Precision", elem_id="rev-precision")
-    note = gr.Markdown(sampler_note(start.sampler), elem_id="rev-sampler-note")
-    gr.Markdown(f"Default for this model: {defaults.choice.why}", elem_id="rev-default-why")
+        sampler = Choice(SAMPLERS, value=start.sampler, label=t("Sampler"), elem_id="rev-sampler")
+        precision = Choice(PRECISIONS, value=precision_value, label=t("Precision"), elem_id="rev-precision")
+    note = gr.Markdown(built(lambda say: sampler_note(start.sampler, say)), elem_id="rev-sampler-note")
+    gr.Markdown(t(f"Default for this model: {defaults.choice.why}"), elem_id="rev-default-why")
     steps = WholeSlider(
         1,
         T,
         value=len(start.timesteps(T)),
         step=1,
-        label="Number of steps K",
+        label=t("Number of steps K"),
         elem_id="rev-steps",
-        info="K < T walks a respaced chain that keeps the marginals ᾱ.",
+        info=t("K < T walks a respaced chain that keeps the marginals ᾱ."),
     )
-    eta = RealSlider(0, 1, value=start.eta, step=0.05, label="η (DDIM only: 0 deterministic, 1 = DDPM with β̃)")
-    variance = Choice(VARIANCES, value=start.variance_type, label="Variance σ_t² (DDPM)")
+    eta = RealSlider(0, 1, value=start.eta, step=0.05, label=t("η (DDIM only: 0 deterministic, 1 = DDPM with β̃)"))
+    variance = Choice(VARIANCES, value=start.variance_type, label=t("Variance σ_t² (DDPM)"))
     with gr.Row():
-        clip = Flag(start.clip_sample, label="Clip x̂₀ to [-1, 1]")
-        seed = Whole(0, label="Seed", precision=0, min_width=100, elem_id="rev-seed")
-        batch = WholeSlider(1, MAX_BATCH, value=16, step=1, label="Batch (grid)", elem_id="rev-batch")
+        clip = Flag(start.clip_sample, label=t("Clip x̂₀ to [-1, 1]"))
+        seed = Whole(0, label=t("Seed"), precision=0, min_width=100, elem_id="rev-seed")
+        batch = WholeSlider(1, MAX_BATCH, value=16, step=1, label=t("Batch (grid)"), elem_id="rev-batch")
     begin = _start_controls(T)
     live = Flag(
         False,
@@ -581,9 +582,9 @@ def _controls(first: str, precision_value: str, listed: list[str], recorded: boo
         elem_id="rev-live",
     )
     with gr.Row():
-        run_btn = gr.Button("Run", variant="primary", elem_id="rev-run")
-        stop_btn = gr.Button("Stop", variant="stop", elem_id="rev-stop")
-    info = gr.Markdown(startup_note(first), elem_id="rev-info")
+        run_btn = gr.Button(t("Run"), variant="primary", elem_id="rev-run")
+        stop_btn = gr.Button(t("Stop"), variant="stop", elem_id="rev-stop")
+    info = gr.Markdown(t(startup_note(first)), elem_id="rev-info")
     return Controls(
         choice,
         load_btn,
@@ -605,18 +606,24 @@ def _controls(first: str, precision_value: str, listed: list[str], recorded: boo
 
 
 def _display(talk: bool) -> Display:
-    progress = gr.Markdown("Press “Run” to sample.", elem_classes=["readouts"], elem_id="rev-progress")
+    progress = gr.Markdown(t("Press “Run” to sample."), elem_classes=["readouts"], elem_id="rev-progress")
     picture = {"format": "png", "type": "pil", "elem_classes": ["pixelated"], "interactive": False}
     with gr.Row():
-        x_t = gr.Image(label="x_t", height=360 if talk else 300, elem_id="rev-x-t", **picture)
-        x0_pred = gr.Image(label="Model's x̂₀ at this step", height=360 if talk else 300, elem_id="rev-x0", **picture)
+        x_t = gr.Image(label=t("x_t"), height=360 if talk else 300, elem_id="rev-x-t", **picture)
+        x0_pred = gr.Image(label=t("Model's x̂₀ at this step"), height=360 if talk else 300, elem_id="rev-x0", **picture)
     replay_slider = WholeSlider(
-        0, MAX_FRAMES - 1, value=0, step=1, label="Replay the last run (frame)", interactive=False, elem_id="rev-replay"
+        0,
+        MAX_FRAMES - 1,
+        value=0,
+        step=1,
+        label=t("Replay the last run (frame)"),
+        interactive=False,
+        elem_id="rev-replay",
     )
     with gr.Row():
-        final = gr.Image(label="Final samples", height=260, elem_id="rev-final", **picture)
+        final = gr.Image(label=t("Final samples"), height=260, elem_id="rev-final", **picture)
         downloads = gr.File(
-            label="Downloads: GIF, MP4 (x_t | x̂₀), PNG grid",
+            label=t("Downloads: GIF, MP4 (x_t | x̂₀), PNG grid"),
             file_count="multiple",
             interactive=False,
             elem_id="rev-downloads",
@@ -725,7 +732,7 @@ def build_tab(
     in_use = gr.State(first)
     last_run = gr.State(None)
     with gr.Tabs() as panels:
-        with gr.Tab("Run", id="rev-run-tab") as run_tab:
+        with gr.Tab(t("Run"), id="rev-run-tab") as run_tab:
             with gr.Row(equal_height=False):
                 with gr.Column(scale=4, min_width=320):
                     controls = _controls(
@@ -733,9 +740,9 @@ def build_tab(
                     )
                 with gr.Column(scale=6):
                     display = _display(talk)
-        with gr.Tab("When does the picture commit?", id="rev-commit-tab", elem_id="rev-commit-tab") as commit_tab:
+        with gr.Tab(t("When does the picture commit?"), id="rev-commit-tab", elem_id="rev-commit-tab") as commit_tab:
             commitment = commit.build_panel(last_run, talk)
-        with gr.Tab("Sampler race", id="rev-race-tab", elem_id="rev-race-tab") as race_tab:
+        with gr.Tab(t("Sampler race"), id="rev-race-tab", elem_id="rev-race-tab") as race_tab:
             race_panel = race.build_panel(pipelines, in_use, controls.precision, talk, budget)
     _wire(controls, display, in_use, last_run, pipelines, budget, commitment, recordings)
     tabs = {tab.id: tab for tab in (run_tab, commit_tab, race_tab)}

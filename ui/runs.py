@@ -4,6 +4,7 @@ the same ones, so that a race and a run never hold more slots, time or memory th
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import gradio as gr
@@ -13,6 +14,7 @@ from ddpm import DDPMError, Pipeline
 from ddpm.device import fast_dtype
 from ddpm.hub import ModelLimits
 
+from .i18n import say
 from .models import PipelineCache
 
 HEAVY = "heavy"  # loading a model, timing it and sampling share these slots: scrubbing never waits behind them
@@ -125,6 +127,6 @@ ONE_CALL_PER_STEP = (
 )
 
 
-def sampler_note(sampler: str) -> str:
-    """The line shown beside the sampler choice."""
-    return f"{SAMPLER_NOTES.get(sampler, '')} {ONE_CALL_PER_STEP}"
+def sampler_note(sampler: str, say: Callable[[str], str] = say) -> str:
+    """The line shown beside the sampler choice (``say``: in the event's language)."""
+    return f"{say(SAMPLER_NOTES.get(sampler, ''))} {say(ONE_CALL_PER_STEP)}"

@@ -7,6 +7,7 @@ symbols and units stay as they are. A template's slots are filled with the match
 """
 
 from ddpm.schedule import SCHEDULE_KINDS
+from ui.locales.ko_presenter import PRESENTER_KO
 from ui.theme import HEADER
 
 HEADER_KO = r"""
@@ -35,9 +36,7 @@ KO: dict[str, str] = {
     "{} autocast": "{} 자동 혼합 정밀도",
     "Error": "오류",
     # --- the presenter's bar ------------------------------------------------------------------------------------------
-    "Copy link to this view": "이 화면의 링크 복사",
     "Link to this view": "이 화면의 링크",
-    "? keys": "? 단축키",
     # --- Forward noising ---------------------------------------------------------------------------------------------
     "Noise schedule": "노이즈 스케줄",
     "Timestep t": "시점 t",
@@ -94,10 +93,6 @@ KO: dict[str, str] = {
     "사슬을 따라갑니다.",
     "η (DDIM only: 0 deterministic, 1 = DDPM with β̃)": "η (DDIM 전용: 0이면 결정론적, 1이면 β̃를 쓰는 DDPM)",
     "Variance σ_t² (DDPM)": "분산 σ_t² (DDPM)",
-    "Run live (ignore the recorded scenes)": "실시간 실행 (녹화된 장면 무시)",
-    "Runs that a recorded scene made play from the recording, instantly; tick to compute them again.": (
-        "녹화된 장면과 같은 실행은 녹화본을 바로 재생합니다. 다시 계산하려면 체크하세요."
-    ),
     "Press “Run” to sample.": "샘플링하려면 “실행”을 누르세요.",
     "Replay the last run (frame)": "마지막 실행 다시 보기 (프레임)",
     "Start from an image (SDEdit: noise to t, then denoise)": "이미지에서 시작 (SDEdit: 시점 t까지 노이즈를 더한 뒤 "
@@ -126,6 +121,50 @@ KO: dict[str, str] = {
     "fast (the footer says what runs here)": "빠르게 (무엇으로 돌아가는지는 맨 아래에 표시)",
     "pure noise x_T": "순수한 노이즈 x_T",
     "an image noised to t (SDEdit)": "시점 t까지 노이즈를 더한 이미지 (SDEdit)",
+    "0 (the image itself) … {} (≈ pure noise): this model has T = {}.": "0 (이미지 그대로) … {} (≈ 순수한 노이즈): 이 "
+    "모델의 T = {}.",
+    "The bundled model {} is not in this copy yet; pick a Hub id or type a model folder and press “Load model”.": (
+        "내장 모델 {}이(가) 이 사본에는 아직 없습니다. Hub id를 고르거나 모델 폴더를 입력한 뒤 "
+        "“모델 불러오기”를 누르세요."
+    ),
+    "Model {} loads when you press “Load model” or “Run”.": (
+        "모델 {}은(는) “모델 불러오기”나 “실행”을 누르면 불러옵니다."
+    ),
+    "Default for this model: {}": "이 모델의 기본 설정: {}",
+    "Measured on this checkpoint (benchmarks/sample_quality.py, N = {}, quality.csv): {} scores FD {}, {}; real digits "
+    "score {}; the fewest network calls among the settings within {}% of the best.": "이 체크포인트에서 측정했습니다 "
+    "(benchmarks/sample_quality.py, N = {}, quality.csv): {}의 FD는 {}로 {}입니다 (실제 숫자 이미지는 {}). 최고 값과 "
+    "{}% 이내인 설정 가운데 신경망 호출이 가장 적습니다.",
+    "Measured on this checkpoint (benchmarks/sample_quality.py, N = {}, quality.csv): {} scores FD {}, {}; the fewest "
+    "network calls among the settings within {}% of the best.": "이 체크포인트에서 측정했습니다 "
+    "(benchmarks/sample_quality.py, N = {}, quality.csv): {}의 FD는 {}로 {}입니다. 최고 값과 {}% 이내인 설정 "
+    "가운데 신경망 호출이 가장 적습니다.",
+    "the best in the table": "표에서 가장 좋은 값",
+    "against the best {}": "최고 값 {}에 못 미치는 값",
+    "No measurement ships with this checkpoint: DPM-Solver++(2M) with 20 network calls, the published leader per call "
+    "on the DDPM checkpoints (DDIM paper Table 1; Lu et al. 2022), instead of few-step ancestral DDPM.": "이 "
+    "체크포인트에는 측정값이 없습니다. 그래서 적은 스텝의 조상 샘플링 DDPM 대신, DDPM 체크포인트에서 호출 수 대비 "
+    "가장 좋다고 발표된 DPM-Solver++(2M) 20회 호출을 씁니다 (DDIM 논문 표 1; Lu et al. 2022).",
+    "**DDPM** (Algorithm 2): ancestral sampling, fresh noise at every step; the chain the model was trained for, at "
+    "its best with hundreds of steps.": "**DDPM** (알고리즘 2): 조상 샘플링으로, 스텝마다 새 노이즈를 뽑습니다. 모델이 "
+    "학습한 바로 그 사슬이며, 수백 스텝에서 가장 좋습니다.",
+    "**DDIM**: with η = 0 a deterministic first-order solver of the probability-flow ODE (the same x_T always gives "
+    "the same picture); η = 1 brings back DDPM's noise.": "**DDIM**: η = 0이면 확률 흐름 ODE를 푸는 결정론적 1차 "
+    "솔버입니다 (같은 x_T는 언제나 같은 그림). η = 1이면 DDPM의 노이즈가 돌아옵니다.",
+    "**DPM-Solver++(2M)**: a second-order multistep solver of the same ODE in log-SNR time, reusing the previous "
+    "step's x̂₀ instead of an extra network call; deterministic, good in 10–20 calls.": "**DPM-Solver++(2M)**: 같은 "
+    "ODE를 log-SNR 시간에서 푸는 2차 다단계 솔버로, 신경망을 한 번 더 부르는 대신 이전 스텝의 x̂₀를 다시 씁니다. "
+    "결정론적이며 10–20회 호출이면 충분합니다.",
+    "**SDE-DPM-Solver++(2M)**: the second-order step of DPM-Solver++(2M) with fresh noise at every step (it solves "
+    "the reverse SDE, not the ODE): stochastic like DDPM, so it usually needs more steps.": "**SDE-DPM-Solver++(2M)**: "
+    "DPM-Solver++(2M)의 2차 스텝에 스텝마다 새 노이즈를 더합니다 (ODE가 아니라 역방향 SDE를 풉니다). DDPM처럼 "
+    "확률적이라 보통 스텝이 더 필요합니다.",
+    "**UniPC** (bh2): a predictor–corrector multistep ODE solver; each network call also corrects the step before it, "
+    "for free; deterministic, aimed at 5–10 calls.": "**UniPC** (bh2): 예측–보정 다단계 ODE 솔버로, 신경망을 부를 "
+    "때마다 바로 앞 스텝도 공짜로 보정합니다. 결정론적이며 5–10회 호출을 목표로 합니다.",
+    "Each sampler here costs one network call (NFE) per step; diffusers runs the three solvers without clipping x̂₀.": (
+        "여기의 모든 샘플러는 스텝마다 신경망을 한 번 부릅니다 (NFE). diffusers는 세 솔버를 x̂₀ 자르기 없이 실행합니다."
+    ),
     # --- Sampler race ------------------------------------------------------------------------------------------------
     "All contenders start from **the same x_T** (the seed's) and use **trailing timestep spacing**, so every sampler's "
     "first step is at t = T − 1, without clipping x̂₀: the deterministic ones (DDIM η = 0, DPM-Solver++(2M), UniPC) "
@@ -289,5 +328,6 @@ KO: dict[str, str] = {
 }
 
 KO[HEADER] = HEADER_KO
+KO |= PRESENTER_KO
 # The schedule kinds are names in the code and the API; the page shows them in Korean.
 KO |= dict(zip(SCHEDULE_KINDS, ("선형", "이차", "시그모이드", "코사인"), strict=True))
