@@ -20,6 +20,7 @@ import gradio as gr
 from . import forward
 from .bundled_examples import load_example
 from .i18n import built, localize, say, t
+from .inputs import OptionalWhole
 from .models import PipelineCache
 from .race import NO_CONTENDER, RacePanel
 from .reverse import ReverseTab
@@ -79,7 +80,7 @@ class Presenter:
     copy: gr.Button
     help_button: gr.Button
     applied: gr.Textbox  # hidden: the query of the view just applied, for the script (address bar, player)
-    scene_key: gr.Number  # hidden: the scene key the script asks for
+    scene_key: OptionalWhole  # hidden: the scene key the script asks for
     scene_go: gr.Button  # hidden: pressed by the script
     lang: gr.Textbox  # hidden: the page's ?lang=, for the copied link
     main_tab: gr.State
@@ -147,7 +148,7 @@ def build(scenes: list[Scene]) -> Presenter:
         copy,
         help_button,
         gr.Textbox(**hidden),
-        gr.Number(None, **hidden),
+        OptionalWhole(None, minimum=0, maximum=9, **hidden),  # checked: an API caller may send anything
         gr.Button("scene", elem_id="scene-go", elem_classes=["ddpm-hidden"]),
         gr.Textbox(**hidden),
         gr.State("forward"),
@@ -296,7 +297,7 @@ def wire(demo: gr.Blocks, page: Page, presenter: Presenter, scene_list: list[Sce
         return apply(page, presenter, parse_view(query, page.models()), current(size, mode, kind, t_value, state))
 
     def scene(key, size, mode, kind, t_value, state) -> dict:
-        chosen = scenes.get(int(key or 0))
+        chosen = scenes.get(key)
         if chosen is None:
             return {presenter.note: say("No scene on key {}.", key)}
         title = say("Scene {}: {}", chosen.key, chosen.name)
