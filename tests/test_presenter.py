@@ -1,0 +1,41 @@
+"""Presenter mode's Python side: the view a page shows as a link writes it, the key overlay's words, the page script."""
+
+from ui.models import BUNDLED_NAME
+from ui.presenter import KEYS, PANELS, current_view, key_help, page_css, page_head
+from ui.race import NO_CONTENDER
+from ui.scenes import Scene
+from ui.view import Contender, ParsedView, View
+
+RACE = ["ddpm", 1000, "dpmpp_2m", 20, NO_CONTENDER, None, NO_CONTENDER, 7]
+
+
+def shown(main_tab, panel=PANELS["reverse"], lang=""):
+    """``current_view`` with the controls a page opens with (the Forward tab's, the Reverse tab's, the race's)."""
+    controls = ["Coffee", "cosine", 250, BUNDLED_NAME, "ddim", 10, 3, 16]
+    return current_view(main_tab, panel, *controls, *RACE, 5, 4, lang)
+
+
+def test_the_link_of_a_view_names_the_tab_on_show_and_only_its_controls():
+    assert shown("forward") == View(tab="forward", example="Coffee", schedule="cosine", t=250)
+    assert shown("reverse") == View(tab="reverse", model=BUNDLED_NAME, sampler="ddim", steps=10, seed=3, batch=16)
+    race = (Contender("ddpm", 1000), Contender("dpmpp_2m", 20))  # the empty slots are left out
+    assert shown("reverse", PANELS["race"]) == View(tab="race", race=race, seed=5, batch=4)
+    assert shown("reverse", PANELS["commit"]) == View(tab="commit")
+    assert shown("schedules", lang="ko") == View(tab="schedules", lang="ko")
+    assert shown("lab2d", lang="fr") == View(tab="lab2d")  # only a language the page has
+
+
+def test_the_key_overlay_lists_every_key_and_scene_in_its_language_escaped():
+    scenes = [Scene(1, "x <b>bold</b> & t = 250", ParsedView(View(t=250)))]
+    html = key_help(scenes)
+    assert all(f"<kbd>{keys.replace('&', '&amp;')}</kbd>" in html for keys, _ in KEYS)
+    assert "x &lt;b&gt;bold&lt;/b&gt; &amp; t = 250" in html and "<b>" not in html
+    shouted = key_help(scenes, say=str.upper)
+    assert "FULL-SCREEN PLAYER" in shouted and "SCENES" in shouted
+    assert "--scenes FILE" in key_help([])
+
+
+def test_the_page_gets_the_key_script_and_its_style():
+    head = page_head()
+    assert head.startswith("<script>") and head.endswith("</script>") and "ddpmPresenter" in head
+    assert "image-rendering: pixelated" in page_css()
