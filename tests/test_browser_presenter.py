@@ -253,6 +253,19 @@ def test_a_recorded_scene_plays_offline_with_its_recorded_frames(page, talk):
     assert not [url for url in outside if "huggingface" in url]  # nothing asked the Hub
 
 
+def test_space_runs_the_linked_run_and_pauses_it_while_it_streams(page):
+    open_link(page, "tab=reverse&sampler=ddpm&steps=300&batch=2&seed=9")  # no recording: it runs live
+    page.locator("#rev-run").wait_for(state="visible")
+    wait_number(page, "rev-steps", 300)
+    page.keyboard.press(" ")
+    page.wait_for_function("() => /Step ([2-9]|\\d\\d+)\\//.test(document.querySelector('#rev-progress').innerText)")
+    page.keyboard.press(" ")  # pause = Stop: a stream cannot be resumed, its frames so far stay for the replay
+    page.locator("#rev-progress", has_text="Stopped at step").wait_for()
+    assert "of 300" in page.locator("#rev-progress").inner_text()
+    page.keyboard.press(" ")  # then Space plays the replay of what was kept
+    page.locator("#rev-progress", has_text="Replay").wait_for()
+
+
 def test_the_player_opens_follows_the_keys_and_closes(page):
     open_link(page)
     page.keyboard.press("2")
