@@ -84,11 +84,11 @@
   // ---- runs ---------------------------------------------------------------------------------------------------
   // A run goes from its Run button's click until it shows its final picture (a finished or a stopped run does) or
   // Stop is pressed. Gradio marks no pending event on the page, so the script keeps count itself.
-  const FINALS = { reverse: "#rev-final", race: "#race-finals", lab2d: "#lab-ode-paths" };
+  const FINALS = { reverse: "#rev-final", race: "#race-finals" };
   const busy = {};
 
   function running(ctx) {
-    if (!busy[ctx]) return false;
+    if (!busy[ctx] || !FINALS[ctx]) return false;
     if (src(FINALS[ctx]) !== busy[ctx].final) delete busy[ctx];
     return !!busy[ctx];
   }
@@ -106,8 +106,7 @@
   }
 
   function playPause(ctx) {
-    if (ctx === "forward") return animate(ctx);
-    if (ctx === "lab2d") return running(ctx) ? press(RUNS[ctx][1]) : animate(ctx);
+    if (ctx === "forward" || ctx === "lab2d") return animate(ctx); // t: R runs the 2D lab's particles
     if (!RUNS[ctx]) return false;
     if (running(ctx)) return press(RUNS[ctx][1]);
     if (ctx === "reverse" && !P.fresh && range("reverse")) return animate("reverse");
