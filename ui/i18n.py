@@ -210,6 +210,16 @@ class StudioBlocks(gr.Blocks):
             self.load(first_values_in_language, None, list(components), api_name="first_values_in_language")
         return super().__exit__(exc_type, *args)
 
+    def get_api_info(self, all_endpoints: bool = False, page: str | None = None):
+        """Gradio's API description, its parameters and returns named in English (the API has no page language)."""
+        info = super().get_api_info(all_endpoints=all_endpoints, page=page)
+        for endpoints in info.values():
+            for endpoint in endpoints.values():
+                for item in endpoint.get("parameters", []) + endpoint.get("returns", []):
+                    if isinstance(item.get("label"), I18nData):
+                        item["label"] = english(item["label"])
+        return info
+
     def shown(self, value, lang: Lang = "en") -> str:
         """What the page shows for a component's text in ``lang`` (a ``t()`` key looked up, anything else as is)."""
         key = re.search(r'"key": "(ddpm_[0-9a-f]+)"', str(value))

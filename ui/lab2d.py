@@ -198,7 +198,7 @@ def render_view(cloud: Cloud, learned: Learned | None, t: int, kind: str, style:
         f"green = {FORWARD_PATHS} points' forward paths along the chain q(x_t | x_(t−1)); {what}; "
         f"arrows: {label} (−ε* = σ_t ∇log q(x_t)), length scaled per frame, one cell = {unit:.2g}."
     )
-    return canvas.array(), readout
+    return canvas.array(), i18n.localize(readout)
 
 
 def show(cloud, learned, t, kind, style: Style, png: FastPng) -> tuple:
@@ -476,7 +476,7 @@ def _run_controls() -> RunControls:
 def _image(label: str, elem_id: str, value=None) -> gr.Image:
     # the title is drawn in the picture: Gradio's label would sit on top of it
     return gr.Image(
-        value, label=label, show_label=False, format="png", type="filepath", interactive=False, elem_id=elem_id
+        value, label=i18n.t(label), show_label=False, format="png", type="filepath", interactive=False, elem_id=elem_id
     )
 
 
@@ -507,7 +507,7 @@ def build_tab(pipelines: PipelineCache, talk: bool = False) -> None:
             kind = Choice(FIELDS, value="exact", label=i18n.t("Arrows"), elem_id="lab-field")
         with gr.Column(scale=5):
             view = _image("The noised cloud at t", "lab-view", first_view.view)
-            readout = gr.Markdown(first_view.readout, elem_id="lab-readout")
+            readout = i18n.first_value(gr.Markdown(first_view.readout, elem_id="lab-readout"), first_view.readout)
 
     gr.Markdown(i18n.t("### The reverse process: stochastic paths beside probability-flow ODE paths"))
     controls = _run_controls()

@@ -53,7 +53,7 @@ from .runs import (
 from .theme import PLOT_CLASS
 
 NO_CONTENDER = "none"
-RACE_CHOICES = [*SAMPLER_CHOICES, ("— (no contender)", NO_CONTENDER)]
+RACE_CHOICES = [*SAMPLER_CHOICES, (t("— (no contender)"), NO_CONTENDER)]
 DEFAULT_CONTENDERS = (("ddim", 10), ("dpmpp_2m", 10), ("unipc", 10), ("ddpm", 50))  # ≈ 4 s on 2 CPU cores
 MAX_CONTENDERS = 4
 RACE_BATCH, MAX_RACE_BATCH = 4, 16
@@ -498,7 +498,7 @@ def _plots(talk: bool) -> None:
                 elem_id="race-quality",
                 **line,
             )
-            gr.Markdown(measured.caption, elem_id="race-quality-caption")
+            gr.Markdown(t(measured.caption), elem_id="race-quality-caption")
         with gr.Column():
             gr.ScatterPlot(
                 published.table,
@@ -510,7 +510,7 @@ def _plots(talk: bool) -> None:
                 elem_id="race-published",
                 **line,
             )
-            gr.Markdown(published.caption, elem_id="race-published-caption")
+            gr.Markdown(t(published.caption), elem_id="race-published-caption")
 
 
 def build_panel(

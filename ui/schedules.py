@@ -23,7 +23,7 @@ from ddpm.schedule import DEFAULT_BETA_END, DEFAULT_BETA_START, DEFAULT_COSINE_S
 
 from . import params, workspace
 from .bundled_examples import EXAMPLES, load_example
-from .i18n import choices, localize, say, t
+from .i18n import built, choices, localize, say, t
 from .inputs import Choice, Choices, OptionalReal, OptionalWhole, Pick, WholeSlider
 from .intake import to_tensor
 from .outputs import SKIP, Outputs
@@ -101,11 +101,11 @@ def series_table(
     return pd.concat(frames, ignore_index=True)
 
 
-def legend(schedules: dict[str, NoiseSchedule]) -> str:
+def legend(kinds, say=say) -> str:
     """One legend for every plot (theirs are off: 8 entries did not fit and were cut off): a colour per schedule."""
     return legend_html(
-        {kind: COLORS[kind] for kind in schedules},
-        note="two lines per schedule: dark √ᾱ_t and β̃_t, light √(1−ᾱ_t) and β_t",
+        {say(kind): COLORS[kind] for kind in kinds},
+        note=say("two lines per schedule: dark √ᾱ_t and β̃_t, light √(1−ᾱ_t) and β_t"),
     )
 
 
@@ -197,7 +197,7 @@ def explore(
     T = int(T)
     return Exploration(
         message=say("{} schedule(s), T = {}. Hover a curve for exact values.", len(schedules), T),
-        legend=legend(schedules),
+        legend=legend(list(schedules)),
         beta=series_table(schedules, {"": lambda s: s.betas}, log10=True),
         alpha_bar=series_table(schedules, {"": lambda s: s.alpha_bars}),
         sqrt_terms=series_table(
@@ -314,7 +314,7 @@ def build_tab(talk: bool = False) -> None:
         "key_numbers": gr.Dataframe(
             first.key_numbers, label=t("Key numbers"), interactive=False, elem_id="key-numbers"
         ),
-        "legend": gr.HTML(first.legend, elem_id="schedule-legend"),
+        "legend": gr.HTML(built(lambda say: legend(SCHEDULE_KINDS, say)), elem_id="schedule-legend"),
         **_plots(first, talk),
     }
     shown["strip"], example = _strip(first, talk)

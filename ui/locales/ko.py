@@ -176,6 +176,18 @@ KO: dict[str, str] = {
     "푼 결과(UniPC-100, 가장 먼저 계산)입니다. 각 열에는 x_t(위)와 x̂₀(아래), 신경망 호출 수(NFE), 계산 시간, "
     "그리고 기준과의 x̂₀ RMS 거리([-1, 1] 단위)가 나옵니다.",
     "Press “Start the race”.": "“경주 시작”을 누르세요.",
+    "— (no contender)": "— (참가자 없음)",
+    "Measured here on the bundled model (`checkpoints/ddpm-mnist/quality.csv`, `benchmarks/sample_quality.py`): "
+    "Fréchet distance in the MNIST judge's features, lower is better; the flat line is real digits against real "
+    "digits. Both axes log₁₀; hover for the values.": "내장 모델로 여기서 잰 값입니다 "
+    "(`checkpoints/ddpm-mnist/quality.csv`, `benchmarks/sample_quality.py`): MNIST 판정기의 특징 공간에서 잰 프레셰 "
+    "거리(FD)로, 낮을수록 좋습니다. 수평선은 실제 숫자 이미지끼리 잰 값입니다. 두 축 모두 log₁₀이며, 마우스를 올리면 "
+    "값이 보입니다.",
+    "Published CIFAR-10 FID (50k samples), **not measured here**. Sources: {}. The DPM-Solver and UniPC points (†) "
+    "are their abstracts' best settings on their own pretrained CIFAR-10 models, not the DDIM paper's: compare "
+    "shapes, not decimals.": "논문에 발표된 CIFAR-10 FID (샘플 5만 개)이며, **여기서 잰 값이 아닙니다**. 출처: {}. "
+    "DPM-Solver와 UniPC의 점(†)은 각 논문 초록에 나온 최고 설정으로, DDIM 논문의 모델이 아니라 각자 사전 학습한 "
+    "CIFAR-10 모델의 값입니다. 소수점이 아니라 곡선의 모양을 비교하세요.",
     "Start the race": "경주 시작",
     "Result": "결과",
     "Batch": "배치",
@@ -208,6 +220,8 @@ KO: dict[str, str] = {
     "Schedules": "스케줄",
     "cosine s": "코사인 s",
     "Key numbers": "주요 수치",
+    "two lines per schedule: dark √ᾱ_t and β̃_t, light √(1−ᾱ_t) and β_t": "스케줄마다 선 두 개: 진한 선은 √ᾱ_t와 "
+    "β̃_t, 옅은 선은 √(1−ᾱ_t)와 β_t",
     "Sampler steps K": "샘플러 스텝 수 K",
     "Timestep spacing": "시점 간격",
     "CSV of every table (all t)": "모든 표의 CSV (모든 t)",
@@ -281,6 +295,20 @@ KO: dict[str, str] = {
     "Run the reverse process first; the replay shows its frames.": "먼저 역방향 과정을 실행하세요. 다시 보기는 그 "
     "프레임을 보여 줍니다.",
     "The drawing has no ink: draw a shape first.": "그림이 비어 있습니다. 먼저 모양을 그리세요.",
+    "The noised cloud at t": "시점 t에서 노이즈가 더해진 점 구름",
+    "ODE solver": "ODE 솔버",
+    "Samples of the exact ε*": "정확한 ε*로 만든 샘플",
+    "Samples of ε_θ": "ε_θ로 만든 샘플",
+    "{} · {} points · seed {}": "{} · 점 {}개 · 시드 {}",
+    "your drawing · {} points": "내 그림 · 점 {}개",
+    "**{}** at t = {}: orange = the noised cloud x_t = √ᾱ_t x_0 + √(1−ᾱ_t) ε (one fixed ε per point), green = {} "
+    "points' forward paths along the chain q(x_t | x_(t−1)); {}; arrows: {} (−ε* = σ_t ∇log q(x_t)), length scaled "
+    "per frame, one cell = {}.": "**{}**, t = {}: 주황색 = 노이즈가 더해진 점 구름 x_t = √ᾱ_t x_0 + √(1−ᾱ_t) ε "
+    "(점마다 고정된 ε 하나), 초록색 = 점 {}개가 사슬 q(x_t | x_(t−1))을 따라가는 순방향 경로; {}; 화살표: {} "
+    "(−ε* = σ_t ∇log q(x_t)), 길이는 프레임마다 맞춤, 한 칸 = {}.",
+    "heat: |ε_θ − ε*| from 0 (black) to {} (yellow)": "색: |ε_θ − ε*|, 0 (검정)부터 {} (노랑)까지",
+    "heat: log q(x_t), {} nats below its peak (white) to the peak (dark blue)": "색: log q(x_t), 최댓값보다 {} nat "
+    "낮은 곳 (흰색)부터 최댓값 (진한 파랑)까지",
     # --- sentences about values (ddpm.checks, ui.inputs): {} is a component's name, a range, a value ----------------
     "{} must be a number; got {}.": "{}: 숫자를 넣어야 합니다 (받은 값: {}).",
     "{} must be a finite number; got {}.": "{}: 유한한 숫자를 넣어야 합니다 (받은 값: {}).",
