@@ -32,7 +32,7 @@ from . import commit, params, race, workspace
 from . import models as model_names
 from .bundled_examples import EXAMPLES_DIR
 from .commit import COMMIT_SIDE, small_x0
-from .i18n import built, say, t
+from .i18n import built, localize, say, t
 from .inputs import Choice, Flag, ImageInput, ModelName, RealSlider, SketchInput, Whole, WholeSlider
 from .intake import drawn_image, shrink, sketch_to_digit
 from .models import BUNDLED_NAME, PipelineCache, display_name, model_location
@@ -196,14 +196,28 @@ def model_info(
     C, H, W = pipe.image_shape
     per_call = pipelines.seconds_per_step(model, dtype, batch_size)
     nfe = network_calls(pipe, sampler, num_steps)
-    return (
-        f"`{display_name(model)}` · {pipe.num_parameters / 1e6:.1f} M parameters · {C}×{H}×{W} · device "
-        f"`{pipe.device}` · dtype `{dtype_name(pipe.dtype)}` · {pipe.schedule.kind} β, T = "
-        f"{pipe.schedule.num_timesteps}, trained variance `{pipe.default_options.variance_type}`  \n"
-        f"**Estimated run time ≈ {duration(per_call * nfe)}** for {nfe} network calls (NFE: {int(num_steps)} steps "
-        f"of {SAMPLER_NAMES.get(sampler, sampler)}) at batch {int(batch_size)} (an estimate: one ε-network forward "
-        f"took {per_call * 1000:.0f} ms)."
+    model_line = say(
+        "{} · {} M parameters · {} · device {} · dtype {} · {} β, T = {}, trained variance {}",
+        f"`{display_name(model)}`",
+        f"{pipe.num_parameters / 1e6:.1f}",
+        f"{C}×{H}×{W}",
+        f"`{pipe.device}`",
+        f"`{dtype_name(pipe.dtype)}`",
+        say(pipe.schedule.kind),
+        pipe.schedule.num_timesteps,
+        f"`{pipe.default_options.variance_type}`",
     )
+    estimate_line = say(
+        "**Estimated run time ≈ {}** for {} network calls (NFE: {} steps of {}) at batch {} (an estimate: one "
+        "ε-network forward took {} ms).",
+        duration(per_call * nfe),
+        nfe,
+        int(num_steps),
+        SAMPLER_NAMES.get(sampler, sampler),
+        int(batch_size),
+        f"{per_call * 1000:.0f}",
+    )
+    return f"{model_line}  \n{estimate_line}"
 
 
 def startup_note(model: str) -> str:
@@ -230,11 +244,11 @@ def load_model(
     """Switch this session to ``choice``; if it cannot be loaded, say why in one sentence and keep ``in_use``."""
     choice = (choice or "").strip()
     if not choice:
-        return in_use, "⚠️ Type a model folder or a Hugging Face Hub id first."
+        return in_use, "⚠️ " + say("Type a model folder or a Hugging Face Hub id first.")
     try:
         return display_name(choice), model_info(pipelines, choice, precision, batch_size, num_steps, sampler)
     except DDPMError as error:
-        return in_use, f"⚠️ {error} Still using `{display_name(in_use)}`."
+        return in_use, f"⚠️ {localize(str(error))} {say('Still using {}.', f'`{display_name(in_use)}`')}"
 
 
 @dataclass(frozen=True)
@@ -271,7 +285,7 @@ def estimate(
     try:
         return model_info(pipelines, in_use, precision, batch_size, num_steps, sampler)
     except DDPMError as error:
-        return f"⚠️ {error}"
+        return f"⚠️ {localize(str(error))}"
 
 
 def frames_that_fit(pipe: Pipeline, batch_size: int) -> int:
@@ -340,9 +354,8 @@ def stream(steps, state: RunState, pipe: Pipeline, png: FastPng):
         for step in steps:
             now = time.perf_counter()
             state.reached, state.latest, state.seconds = step.index, step, now - began
-            note = (
-                f"Step {step.index}/{state.total} · {position_label(step.index, step.timestep)} · {now - began:.1f} s"
-            )
+            position = position_label(step.index, step.timestep)
+            note = f"{say('Step {}/{}', step.index, state.total)} · {position} · {now - began:.1f} s"
             if step.index in shown:
                 frame = Frame.of(step)
                 state.frames.append(frame)
@@ -361,10 +374,14 @@ def stream(steps, state: RunState, pipe: Pipeline, png: FastPng):
         raise
     total = time.perf_counter() - began
     notes = f" ⚠️ {' '.join(pipe.notes)}" if pipe.notes else ""
-    done = (
-        f"Done: {state.total} steps in {total:.1f} s (first frame after {first_frame_s:.2f} s); "
-        f"{len(state.frames)} frames kept for the replay.{notes}"
+    done = say(
+        "Done: {} steps in {} s (first frame after {} s); {} frames kept for the replay.",
+        state.total,
+        f"{total:.1f}",
+        f"{first_frame_s:.2f}",
+        len(state.frames),
     )
+    done += notes
     yield finish(state, done).as_outputs()
 
 
@@ -427,7 +444,7 @@ def small_print(text: str) -> str:
 
 
 def position_label(index: int, timestep: int) -> str:
-    return "x_T" if index == 0 else ("final sample" if timestep < 0 else f"t = {timestep}")
+    return "x_T" if index == 0 else (say("final sample") if timestep < 0 else f"t = {timestep}")
 
 
 def replay_slider(frames: list[Frame]) -> dict:

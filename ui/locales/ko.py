@@ -3,7 +3,8 @@
 Terms as the Korean DDPM tutorials use them: 순방향 과정 (forward process), 역방향 과정 (reverse process), 노이즈
 스케줄 (noise schedule), 샘플링 (sampling), 시점 t (timestep t), 노이즈 예측 ε (the ε-network), 사후 분포 (posterior),
 평균 / 분산 (mean / variance). Equations stay LaTeX; model ids, sampler names (DDPM, DDIM, DPM-Solver++, UniPC),
-symbols and units stay as they are. A template's slots are filled with the matched parts, each translated in turn.
+symbols and units stay as they are. A template's slots are filled with the matched parts, each translated in turn;
+a Korean template may number its slots (``{2}``) where Korean wants another order.
 """
 
 from ddpm.schedule import SCHEDULE_KINDS
@@ -110,6 +111,16 @@ KO: dict[str, str] = {
     "Stop": "정지",
     "Model's x̂₀ at this step": "이 단계에서 모델이 예측한 x̂₀",
     "Final samples": "최종 샘플",
+    "final sample": "최종 샘플",
+    "{} · {} M parameters · {} · device {} · dtype {} · {} β, T = {}, trained variance {}": "{} · 매개변수 {} M개 · "
+    "{} · 장치 {} · dtype {} · {} β, T = {}, 학습된 분산 {}",
+    "**Estimated run time ≈ {}** for {} network calls (NFE: {} steps of {}) at batch {} (an estimate: one ε-network "
+    "forward took {} ms).": "**예상 실행 시간 ≈ {0}**, 신경망 호출 {1}회 (NFE: {3} {2}스텝), 배치 {4} (추정치: ε "
+    "신경망 한 번 계산에 {5} ms).",
+    "Done: {} steps in {} s (first frame after {} s); {} frames kept for the replay.": "완료: {}스텝, {}초 (첫 "
+    "프레임까지 {}초). 다시 보기용 프레임 {}개를 남겼습니다.",
+    "Type a model folder or a Hugging Face Hub id first.": "먼저 모델 폴더나 Hugging Face Hub id를 입력하세요.",
+    "Still using {}.": "계속 {}을(를) 씁니다.",
     "Downloads: GIF, MP4 (x_t | x̂₀), PNG grid": "내려받기: GIF, MP4 (x_t | x̂₀), PNG 격자",
     "When does the picture commit?": "그림은 언제 정해질까?",
     "Sampler race": "샘플러 경주",
