@@ -9,6 +9,7 @@ import pytest
 
 from ddpm import NoiseSchedule
 from ui import schedules
+from ui.i18n import StudioBlocks
 from ui.theme import PLOT_CLASS, launch_kwargs
 
 
@@ -94,14 +95,15 @@ def test_schedule_legend_follows_the_chosen_schedules():
 
 @pytest.mark.parametrize("talk", [False, True])
 def test_schedule_plots_carry_one_legend_and_the_plot_class(talk):
-    with gr.Blocks() as demo:
+    with StudioBlocks() as demo:
         schedules.build_tab(talk=talk)
     plots = [b for b in demo.blocks.values() if isinstance(b, gr.LinePlot)]
     assert len(plots) == 5  # β, ᾱ, the √ terms, log-SNR, the posterior variance
     for plot in plots:
         assert PLOT_CLASS in plot.elem_classes and plot.colors_in_legend == []  # Vega's legend is off
     legends = {b.elem_id: b.value for b in demo.blocks.values() if isinstance(b, gr.HTML)}
-    assert "cosine" in legends["schedule-legend"]
+    assert "cosine" in demo.shown(legends["schedule-legend"])
+    assert "코사인" in demo.shown(legends["schedule-legend"], "ko")
 
 
 def test_talk_mode_enlarges_the_plot_fonts_only_in_talk_mode():
