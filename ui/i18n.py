@@ -1,19 +1,24 @@
 """English and Korean: the page's words through Gradio's own i18n, and the server's sentences in the page's language.
 
-Static words (labels, info, buttons, tabs, Markdown) are written in English at their call site and wrapped in
-``t("Timestep t")``: that gives Gradio an ``I18nData`` key, and the browser shows the Korean of ``ui/locales/ko.py``
-when the page is Korean (Gradio translates in the frontend; ``I18N`` goes to ``launch(i18n=...)``). An English text
-missing from the catalogue stays English (the tests list every one).
+Static words (labels, info, buttons, tabs, choices, Markdown) are written in English at their call site and wrapped
+in ``t("Timestep t")``: Gradio gets an ``I18nData`` key and the browser shows the Korean of ``ui/locales/ko.py`` when
+the page is Korean (Gradio translates in the frontend). A text assembled around words (a legend's HTML) is
+``built(lambda say: ...)``, rendered once per language. ``StudioBlocks.launch`` hands Gradio the dictionaries
+(``i18n=``) of everything its page built. An English text the catalogue cannot translate stays English
+(``tests/test_i18n.py`` lists every one left on the page).
 
 Sentences the server writes while the page runs — a ``gr.Error``, a status line with numbers — are written in
 English too; ``localize(text, lang)`` translates them by the catalogue's *templates* (``"{} must be a number; got
-{}."``), so ``ddpm`` keeps raising plain English ``DDPMError`` sentences and no message is written twice.
-``StudioBlocks`` sets the request's language (``lang_of``) for every event and translates the ``gr.Error`` sentence
-that leaves it; handlers that build text call ``say("Step {} of {}", k, n)`` in the current language.
+{}."``, each slot's part translated in turn), so ``ddpm`` keeps raising plain English ``DDPMError`` sentences and no
+message is written twice. ``StudioBlocks`` runs every event in its request's language (``lang_of``), so handlers
+write ``say("Step {}/{}", k, n)``, and translates the ``gr.Error`` sentence that leaves an event. Tables and sentences
+computed while the page is built are ``first_value``: a Korean page gets them ``localized`` when it loads.
 
 Which language: ``?lang=ko|en`` in the page's address, else ``python app.py --lang ko|en``, else the browser's own
-(``navigator.language`` in the page, ``Accept-Language`` on the server — the same setting), else English.
-``page_head(default)`` is the script that makes the page follow the first two (Gradio itself reads only the browser).
+(``navigator.language`` in the page, ``Accept-Language`` on the server — the same setting), else English. Gradio
+itself reads only the browser: ``page_head`` is the script (``launch(head=)``) that switches Gradio's locale to the
+first two, relabels the tab buttons Gradio words only once, and keeps ``?lang=`` in the address, where the server
+reads the page's language (the Referer of its events). ``window.ddpmSetLang("ko")`` switches a page from other scripts.
 """
 
 from __future__ import annotations
