@@ -298,9 +298,12 @@ _PAGE_JS = """
     queued = true;
     requestAnimationFrame(() => { queued = false; relabelTabs(); });
   }).observe(document.body, { childList: true, subtree: true });
+  let shownLang = ours(document.documentElement.lang);
   function onSwitch() {
     // Every switch (ours, or Gradio's settings) relabels the tabs and goes into the address, where the server reads it.
     const lang = ours(document.documentElement.lang);
+    if (lang === shownLang) return;  // the attribute is written again on other occasions
+    shownLang = lang;
     switched = true;
     relabelTabs();
     const url = new URL(location.href);
