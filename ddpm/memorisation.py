@@ -1,0 +1,71 @@
+"""Does a model copy its training images? Nearest training neighbours of samples, against those of real images.
+
+For each generated sample: its nearest training image and the distance to it, in some space (pixels, or features).
+Alone those distances mean little; beside them stand the same distances for real images the model did not train on
+(or, when every real image was trained on, each training image's nearest *other* training image: leave-one-out).
+A sample is a near-copy when it is closer to a training image than all but ``NEAR_COPY_QUANTILE`` of the real images
+are to theirs: a model that draws fresh images from the data distribution puts about that share of its samples there
+by chance; a model that copies puts far more.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+NEAR_COPY_QUANTILE = 0.01  # the near-copy threshold: this quantile of real images' nearest-training distances
+QUANTILES = (0.01, 0.05, 0.25, 0.5)
+
+
+@dataclass(frozen=True)
+class Neighbours:
+    """For each query: the index of its nearest bank item and the distance to it."""
+
+    index: np.ndarray  # (N,) int
+    distance: np.ndarray  # (N,) float
+
+
+def nearest(queries: torch.Tensor, bank: torch.Tensor, exclude_self: bool = False, chunk: int = 256) -> Neighbours:
+    """Nearest neighbours (Euclidean) of queries (N, ...) among bank (M, ...), compared flattened, in float64.
+    ``exclude_self``: the queries are bank[:N] and each one's own entry does not count (leave-one-out)."""
+    q, b = queries.flatten(1).double(), bank.flatten(1).double()
+    assert q.shape[1] == b.shape[1], f"{tuple(q.shape)} vs {tuple(b.shape)}"
+    index, distance = [], []
+    for start in range(0, len(q), chunk):
+        d = torch.cdist(q[start : start + chunk], b, compute_mode="donot_use_mm_for_euclid_dist")  # (n, M)
+        if exclude_self:
+            rows = torch.arange(len(d))
+            d[rows, rows + start] = float("inf")
+        best = d.min(1)
+        index.append(best.indices)
+        distance.append(best.values)
+    return Neighbours(torch.cat(index).numpy(), torch.cat(distance).numpy())
+
+
+@dataclass(frozen=True)
+class Memorisation:
+    """Nearest-training distances of samples and of real images in one space, and the near-copy verdict."""
+
+    space: str
+    samples: np.ndarray  # (N,) each sample's distance to its nearest training image
+    real: np.ndarray  # (R,) each real image's distance to its nearest (other) training image
+    threshold: float  # NEAR_COPY_QUANTILE of ``real``
+
+    @property
+    def near_copy_share(self) -> float:
+        """Share of samples closer to a training image than ``threshold``."""
+        return float((self.samples < self.threshold).mean())
+
+    @property
+    def ratio_of_medians(self) -> float:
+        """Median sample distance over median real distance: ≈ 1 for fresh draws, ≪ 1 when copying."""
+        return float(np.median(self.samples) / np.median(self.real))
+
+    def quantiles(self, which: np.ndarray) -> list[float]:
+        return [float(v) for v in np.quantile(which, QUANTILES)]
+
+
+def memorisation(space: str, samples: Neighbours, real: Neighbours) -> Memorisation:
+    return Memorisation(space, samples.distance, real.distance, float(np.quantile(real.distance, NEAR_COPY_QUANTILE)))
