@@ -203,9 +203,11 @@ def x0_prediction(state: ForwardState, t: int, pipe: Pipeline | None, note: str 
     eps_hat = pipe.eps(x_t.to(pipe.device), timestep).cpu()
     x0_hat = predict_x0_from_eps(schedule, x_t, t_model, eps_hat).clamp(-1, 1)
     tiles = [to_image(x_t.clamp(-1, 1)), to_image(x0_hat)]
-    caption = (
-        f"The network sees x_t at {H}×{W} px on its own {schedule.kind} schedule (t = {t_model}) and "
-        "predicts x̂₀ = (x_t − √(1−ᾱ_t) ε_θ) / √ᾱ_t."
+    caption = i18n.say(
+        "The network sees x_t at {} px on its own {} schedule (t = {}) and predicts x̂₀ = (x_t − √(1−ᾱ_t) ε_θ) / √ᾱ_t.",
+        f"{H}×{W}",
+        i18n.say(schedule.kind),
+        t_model,
     )
     return X0Panel(labelled_grid([tiles], ["x_t (input)", "x0-hat"], cell=160), caption)
 

@@ -315,7 +315,7 @@ def replay(cloud, run: Run | None, position: int, style: Style, png: FastPng) ->
     if run is None or cloud is None:
         raise gr.Error("Run the reverse process first; the replay shows its frames.")
     total = max(len(run.stochastic.points), len(run.ode.points))
-    frame = _run_frame(cloud, run, position, total, style, png, f"Replay: step {position}")
+    frame = _run_frame(cloud, run, position, total, style, png, i18n.say("Replay: step {}", position))
     return (frame.stochastic, frame.ode, frame.status)
 
 
@@ -352,13 +352,23 @@ def train(cloud, steps, seed) -> Iterator[tuple]:
         learned.losses.append((progress.step, progress.loss))
         learned.seconds = progress.elapsed_s
         frame = pd.DataFrame(learned.losses, columns=["step", "loss"])
-        status = f"Training on {cloud.key}: step {progress.step}/{steps}, loss {progress.loss:.4f}, "
-        status += f"{progress.elapsed_s:.1f} s"
+        status = i18n.say(
+            "Training on {}: step {}/{}, loss {}, {} s",
+            cloud.key,
+            progress.step,
+            steps,
+            f"{progress.loss:.4f}",
+            f"{progress.elapsed_s:.1f}",
+        )
         if progress.done:
             errors = error_curve(cloud, learned.model)
-            status = (
-                f"Trained on {cloud.key}: {steps} steps in {progress.elapsed_s:.1f} s, final loss {progress.loss:.4f}. "
-                "Now pick “learned” or “difference” above, or sample with both below."
+            status = i18n.say(
+                "Trained on {}: {} steps in {} s, final loss {}. Now pick “learned” or “difference” above, or sample "
+                "with both below.",
+                cloud.key,
+                steps,
+                f"{progress.elapsed_s:.1f}",
+                f"{progress.loss:.4f}",
             )
             yield TrainUpdate(frame, status, learned, errors).as_outputs()
         else:

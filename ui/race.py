@@ -35,7 +35,7 @@ from ddpm.sampling import DenoiseStep, SamplingOptions
 
 from . import params
 from .commit import rms_per_image
-from .i18n import t
+from .i18n import say, t
 from .inputs import OptionalWhole, Pick, Whole, WholeSlider
 from .models import BUNDLED_MODEL, PipelineCache
 from .outputs import SKIP, Outputs
@@ -333,9 +333,10 @@ def run_lanes(lanes: list[Lane], state: RaceState, png: FastPng):
     views = [LaneView(png(lane_picture(lane.latest)), lane.result().readout()) for lane in lanes]
     finals = [lane.latest.x_t for lane in lanes] + [state.reference.x0]
     labels = [lane.contender.label for lane in lanes] + [f"reference {REFERENCE.label}"]
-    done = (
-        f"Done in {time.perf_counter() - began:.1f} s (the reference took {state.reference.seconds:.1f} s, "
-        "reused while model, precision, seed and batch stay the same)."
+    done = say(
+        "Done in {} s (the reference took {} s, reused while model, precision, seed and batch stay the same).",
+        f"{time.perf_counter() - began:.1f}",
+        f"{state.reference.seconds:.1f}",
     )
     yield RaceUpdate(
         done,

@@ -82,6 +82,10 @@ KO: dict[str, str] = {
     "pixel value": "픽셀 값",
     "density": "밀도",
     "pixels of x_t": "x_t의 픽셀",
+    "The network sees x_t at {} px on its own {} schedule (t = {}) and predicts x̂₀ = (x_t − √(1−ᾱ_t) ε_θ) / √ᾱ_t.": (
+        "신경망은 자신의 {1} 스케줄에서 {0} px 크기의 x_t를 보고 (t = {2}) "
+        "x̂₀ = (x_t − √(1−ᾱ_t) ε_θ) / √ᾱ_t를 예측합니다."
+    ),
     "Astronaut": "우주비행사",
     "Cat (Chelsea)": "고양이 (Chelsea)",
     "Coffee": "커피",
@@ -188,6 +192,9 @@ KO: dict[str, str] = {
     "그리고 기준과의 x̂₀ RMS 거리([-1, 1] 단위)가 나옵니다.",
     "Press “Start the race”.": "“경주 시작”을 누르세요.",
     "— (no contender)": "— (참가자 없음)",
+    "Done in {} s (the reference took {} s, reused while model, precision, seed and batch stay the same).": (
+        "완료: {}초 (기준 계산은 {}초였고, 모델·정밀도·시드·배치가 같으면 다시 씁니다)."
+    ),
     "Measured here on the bundled model (`checkpoints/ddpm-mnist/quality.csv`, `benchmarks/sample_quality.py`): "
     "Fréchet distance in the MNIST judge's features, lower is better; the flat line is real digits against real "
     "digits. Both axes log₁₀; hover for the values.": "내장 모델로 여기서 잰 값입니다 "
@@ -306,6 +313,11 @@ KO: dict[str, str] = {
     "Run the reverse process first; the replay shows its frames.": "먼저 역방향 과정을 실행하세요. 다시 보기는 그 "
     "프레임을 보여 줍니다.",
     "The drawing has no ink: draw a shape first.": "그림이 비어 있습니다. 먼저 모양을 그리세요.",
+    "Training on {}: step {}/{}, loss {}, {} s": "{} 데이터로 학습 중: 스텝 {}/{}, 손실 {}, {}초",
+    "Trained on {}: {} steps in {} s, final loss {}. Now pick “learned” or “difference” above, or sample with both "
+    "below.": "{} 데이터로 학습 완료: {}스텝, {}초, 최종 손실 {}. 이제 위에서 “학습한” 또는 “차이”를 고르거나, 아래에서 "
+    "둘 다로 샘플링하세요.",
+    "Replay: step {}": "다시 보기: 스텝 {}",
     "The noised cloud at t": "시점 t에서 노이즈가 더해진 점 구름",
     "ODE solver": "ODE 솔버",
     "Samples of the exact ε*": "정확한 ε*로 만든 샘플",
