@@ -315,8 +315,8 @@ KO: dict[str, str] = {
     "The drawing has no ink: draw a shape first.": "그림이 비어 있습니다. 먼저 모양을 그리세요.",
     "Training on {}: step {}/{}, loss {}, {} s": "{} 데이터로 학습 중: 스텝 {}/{}, 손실 {}, {}초",
     "Trained on {}: {} steps in {} s, final loss {}. Now pick “learned” or “difference” above, or sample with both "
-    "below.": "{} 데이터로 학습 완료: {}스텝, {}초, 최종 손실 {}. 이제 위에서 “학습한” 또는 “차이”를 고르거나, 아래에서 "
-    "둘 다로 샘플링하세요.",
+    "below.": "{} 데이터로 학습 완료: {}스텝, {}초, 최종 손실 {}. 이제 위에서 “학습한” 또는 “차이”를 고르거나, "
+    "아래에서 둘 다로 샘플링하세요.",
     "Replay: step {}": "다시 보기: 스텝 {}",
     "The noised cloud at t": "시점 t에서 노이즈가 더해진 점 구름",
     "ODE solver": "ODE 솔버",
