@@ -70,8 +70,9 @@ def test_say_follows_the_events_language():
 
 
 def _texts(block) -> list[str]:
-    """The words a component puts on the page: label, info, placeholder, a Markdown/Button value, choices."""
-    found = [getattr(block, name, None) for name in ("label", "info", "placeholder")]
+    """The words a component puts on the page: label, info, placeholder, a plot's titles, a Markdown/Button value,
+    choices."""
+    found = [getattr(block, name, None) for name in ("label", "info", "placeholder", "title", "x_title", "y_title")]
     if isinstance(block, (gr.Markdown, gr.Button, gr.HTML)):
         found.append(block.value)
     found += [name for name, _ in getattr(block, "choices", None) or []]

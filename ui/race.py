@@ -493,7 +493,7 @@ def _plots(talk: bool) -> None:
                 measured.table,
                 y="log₁₀ FD",
                 color="sampler",
-                title="The bundled model: quality per network call (measured)"
+                title=t("The bundled model: quality per network call (measured)")
                 if len(measured.table)
                 else "The bundled model: no measurements yet",
                 elem_id="race-quality",

@@ -281,7 +281,7 @@ def _plots(first: Exploration, talk: bool) -> dict[str, gr.LinePlot]:
             for name in row:
                 elem_id, title, y_title, colors = PLOTS[name]
                 plots[name] = gr.LinePlot(
-                    getattr(first, name), title=title, y_title=y_title, color_map=colors, elem_id=elem_id, **line
+                    getattr(first, name), title=t(title), y_title=t(y_title), color_map=colors, elem_id=elem_id, **line
                 )
     return plots
 

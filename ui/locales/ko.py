@@ -192,6 +192,8 @@ KO: dict[str, str] = {
     "그리고 기준과의 x̂₀ RMS 거리([-1, 1] 단위)가 나옵니다.",
     "Press “Start the race”.": "“경주 시작”을 누르세요.",
     "— (no contender)": "— (참가자 없음)",
+    "The bundled model: quality per network call (measured)": "내장 모델: 신경망 호출 수에 따른 품질 (측정값)",
+    "step (0 = x_T)": "스텝 (0 = x_T)",
     "Done in {} s (the reference took {} s, reused while model, precision, seed and batch stay the same).": (
         "완료: {}초 (기준 계산은 {}초였고, 모델·정밀도·시드·배치가 같으면 다시 씁니다)."
     ),
@@ -238,6 +240,11 @@ KO: dict[str, str] = {
     "Schedules": "스케줄",
     "cosine s": "코사인 s",
     "Key numbers": "주요 수치",
+    "ᾱ_t (signal variance kept)": "ᾱ_t (남아 있는 신호의 분산)",
+    "√ᾱ_t (dark) and √(1−ᾱ_t) (light)": "√ᾱ_t (진한 선)와 √(1−ᾱ_t) (옅은 선)",
+    "coefficient": "계수",
+    "log₁₀ β̃_t (dark) vs log₁₀ β_t (light)": "log₁₀ β̃_t (진한 선)와 log₁₀ β_t (옅은 선)",
+    "log₁₀ variance": "log₁₀ 분산",
     "two lines per schedule: dark √ᾱ_t and β̃_t, light √(1−ᾱ_t) and β_t": "스케줄마다 선 두 개: 진한 선은 √ᾱ_t와 "
     "β̃_t, 옅은 선은 √(1−ᾱ_t)와 β_t",
     "Sampler steps K": "샘플러 스텝 수 K",
