@@ -5,6 +5,7 @@ import re
 
 import gradio as gr
 import pytest
+from gradio.i18n import I18nData
 
 from ui import i18n
 from ui.locales.ko import KO
@@ -70,11 +71,14 @@ def test_say_follows_the_events_language():
 
 
 def _texts(block) -> list[str]:
-    """The words a component puts on the page: label, info, placeholder, a plot's titles, a Markdown/Button value,
-    choices."""
-    found = [getattr(block, name, None) for name in ("label", "info", "placeholder", "title", "x_title", "y_title")]
+    """The words a component puts on the page: label, info, placeholder, a plot's title, a Markdown/Button value,
+    choices; a plot's axis titles (kept plain)."""
+    found = [getattr(block, name, None) for name in ("label", "info", "placeholder", "title")]
+    for axis in ("x_title", "y_title"):  # Gradio's frontend does not translate a plot's axis titles: symbols only
+        assert not isinstance(getattr(block, axis, None), I18nData), getattr(block, axis)
     if isinstance(block, (gr.Markdown, gr.Button, gr.HTML)):
         found.append(block.value)
+    found += [getattr(block, axis, None) for axis in ("x_title", "y_title")]
     found += [name for name, _ in getattr(block, "choices", None) or []]
     return [text for text in found if text is not None]
 

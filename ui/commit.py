@@ -341,7 +341,7 @@ def build_panel(last_run: gr.State, talk: bool = False) -> CommitPanel:
                     color="series",
                     color_map=SPREAD,
                     title=t("RMS distance of x̂₀ from the final sample"),
-                    x_title=t("step (0 = x_T)"),
+                    x_title="k (0 = x_T)",  # axis titles stay symbols: Gradio does not translate them
                     elem_id="commit-distance",
                     **line,
                 )
@@ -350,7 +350,7 @@ def build_panel(last_run: gr.State, talk: bool = False) -> CommitPanel:
                     color="digit",
                     color_map=dict(zip((str(d) for d in range(10)), DIGIT_COLORS, strict=True)),
                     title=t("The judge's digit probabilities of x̂₀"),
-                    x_title=t("step (0 = x_T)"),
+                    x_title="k (0 = x_T)",  # axis titles stay symbols: Gradio does not translate them
                     y_lim=[0, 1],
                     elem_id="commit-classes",
                     **line,

@@ -445,8 +445,8 @@ def _pictures(first: ForwardView, talk: bool) -> tuple[gr.Image, gr.Image, gr.Li
                 color="series",
                 height=320 if talk else 260,
                 title=i18n.t("Pixels of x_t against N(0, 1)"),
-                x_title=i18n.t("pixel value"),
-                y_title=i18n.t("density"),
+                x_title="x_t",  # axis titles stay symbols: Gradio does not translate them
+                y_title="p",
                 elem_id="histogram",
                 x_lim=[-4, 4],
                 color_map=HISTOGRAM_COLORS,

@@ -41,9 +41,9 @@ PAIR_COLORS = {
 PLOTS = {
     "beta": ("plot-beta", "log₁₀ β_t", "log₁₀ β", COLORS),
     "alpha_bar": ("plot-alpha-bar", "ᾱ_t (signal variance kept)", "ᾱ", COLORS),
-    "sqrt_terms": ("plot-sqrt", "√ᾱ_t (dark) and √(1−ᾱ_t) (light)", "coefficient", PAIR_COLORS),
+    "sqrt_terms": ("plot-sqrt", "√ᾱ_t (dark) and √(1−ᾱ_t) (light)", "√ᾱ, √(1−ᾱ)", PAIR_COLORS),
     "log_snr": ("plot-log-snr", "log-SNR = log(ᾱ_t / (1−ᾱ_t))", "log SNR", COLORS),
-    "posterior": ("plot-posterior", "log₁₀ β̃_t (dark) vs log₁₀ β_t (light)", "log₁₀ variance", PAIR_COLORS),
+    "posterior": ("plot-posterior", "log₁₀ β̃_t (dark) vs log₁₀ β_t (light)", "log₁₀ σ²", PAIR_COLORS),
 }
 STRIP_FRACTIONS = (0.0, 0.1, 0.25, 0.4, 0.55, 0.7, 0.85, 1.0)
 MAX_T = 10_000  # the longest schedule the tab draws
@@ -281,7 +281,7 @@ def _plots(first: Exploration, talk: bool) -> dict[str, gr.LinePlot]:
             for name in row:
                 elem_id, title, y_title, colors = PLOTS[name]
                 plots[name] = gr.LinePlot(
-                    getattr(first, name), title=t(title), y_title=t(y_title), color_map=colors, elem_id=elem_id, **line
+                    getattr(first, name), title=t(title), y_title=y_title, color_map=colors, elem_id=elem_id, **line
                 )
     return plots
 

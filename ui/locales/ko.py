@@ -79,8 +79,6 @@ KO: dict[str, str] = {
     "The x̂₀ prediction appears for digits (pick a digit example or draw one): the default model only knows MNIST.": (
         "x̂₀ 예측은 숫자 이미지에서만 보입니다 (숫자 예시를 고르거나 직접 그리세요). 기본 모델은 MNIST만 압니다."
     ),
-    "pixel value": "픽셀 값",
-    "density": "밀도",
     "pixels of x_t": "x_t의 픽셀",
     "The network sees x_t at {} px on its own {} schedule (t = {}) and predicts x̂₀ = (x_t − √(1−ᾱ_t) ε_θ) / √ᾱ_t.": (
         "신경망은 자신의 {1} 스케줄에서 {0} px 크기의 x_t를 보고 (t = {2}) "
@@ -193,7 +191,6 @@ KO: dict[str, str] = {
     "Press “Start the race”.": "“경주 시작”을 누르세요.",
     "— (no contender)": "— (참가자 없음)",
     "The bundled model: quality per network call (measured)": "내장 모델: 신경망 호출 수에 따른 품질 (측정값)",
-    "step (0 = x_T)": "스텝 (0 = x_T)",
     "Done in {} s (the reference took {} s, reused while model, precision, seed and batch stay the same).": (
         "완료: {}초 (기준 계산은 {}초였고, 모델·정밀도·시드·배치가 같으면 다시 씁니다)."
     ),
@@ -242,9 +239,7 @@ KO: dict[str, str] = {
     "Key numbers": "주요 수치",
     "ᾱ_t (signal variance kept)": "ᾱ_t (남아 있는 신호의 분산)",
     "√ᾱ_t (dark) and √(1−ᾱ_t) (light)": "√ᾱ_t (진한 선)와 √(1−ᾱ_t) (옅은 선)",
-    "coefficient": "계수",
     "log₁₀ β̃_t (dark) vs log₁₀ β_t (light)": "log₁₀ β̃_t (진한 선)와 log₁₀ β_t (옅은 선)",
-    "log₁₀ variance": "log₁₀ 분산",
     "two lines per schedule: dark √ᾱ_t and β̃_t, light √(1−ᾱ_t) and β_t": "스케줄마다 선 두 개: 진한 선은 √ᾱ_t와 "
     "β̃_t, 옅은 선은 √(1−ᾱ_t)와 β_t",
     "Sampler steps K": "샘플러 스텝 수 K",
