@@ -1,7 +1,7 @@
 """English and Korean in headless Debian Chromium: ?lang=ko gives a Korean page with no English word left on it (the
 visible text walked against the allow list of tests/test_i18n.py), ?lang=en an English one whatever the browser's
-language, the browser's own language decides otherwise, and a server's error sentence arrives in the page's language.
-Screenshot: docs/korean-ui.png."""
+language, the browser's own language decides otherwise, `--lang ko` beats the browser and ?lang= beats --lang, and a
+server's error sentence arrives in the page's language. Screenshot: docs/korean-ui.png."""
 
 import re
 
@@ -89,3 +89,23 @@ def test_a_korean_browser_gets_korean_words_and_errors(browser, app_url):
         assert re.search(r"0~4294967295 범위의 정수만 넣을 수 있습니다", toast.inner_text())
     finally:
         context.close()
+
+
+def test_the_lang_flag_beats_an_english_browser_and_a_link_beats_the_flag(browser, bundled_model_dir):
+    process, url = launch(bundled_model_dir, "--lang", "ko")
+    try:
+        context, page = open_page(browser, url, locale="en-US")
+        try:
+            wait_for_language(page, "ko")
+            assert page.get_by_role("tab", name="2D 실험실").is_visible()
+        finally:
+            context.close()
+        context, page = open_page(browser, url + "?lang=en", locale="en-US")
+        try:
+            wait_for_language(page, "en")
+            assert page.get_by_role("tab", name="2D lab").is_visible()
+        finally:
+            context.close()
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
