@@ -148,7 +148,8 @@ def build(scenes: list[Scene]) -> Presenter:
         copy,
         help_button,
         gr.Textbox(**hidden),
-        OptionalWhole(None, minimum=0, maximum=9, **hidden),  # checked: an API caller may send anything
+        # checked: an API caller may send anything
+        OptionalWhole(None, label=t("Scene key"), minimum=0, maximum=9, **hidden),
         gr.Button("scene", elem_id="scene-go", elem_classes=["ddpm-hidden"]),
         gr.Textbox(**hidden),
         gr.State("forward"),

@@ -8,6 +8,7 @@ PRESENTER_KO: dict[str, str] = {
     # the "?" overlay
     "Keys": "단축키",
     "Scenes": "장면",
+    "Scene key": "장면 키",
     "play / pause: the run or its replay (Reverse), t (Forward, 2D lab), the race": (
         "재생 / 일시정지: 샘플링 실행이나 그 다시보기 (역방향), t (순방향, 2D 실험실), 샘플러 경주"
     ),
