@@ -20,7 +20,7 @@ ALLOWED = {
     "beta_end", "Ho", "et", "al", "Denoising", "Diffusion", "Probabilistic", "Model", "Models", "sqrt", "alpha", "bar",
     "mathcal", "varepsilon", "theta", "prod", "mid", "frac", "sum", "mathbb", "le", "trailing", "leading",
     "linspace", "data", "base64", "eager", "start", "end", "x_t", "x_T", "t_k", "RGB", "float", "API", "Chelsea",
-    "Song", "Zhao", "Lu", "log", "nat", "nats",
+    "Song", "Zhao", "Lu", "log", "nat", "nats", "CUDA", "GPU",
 }  # fmt: skip
 WORD = re.compile(r"[A-Za-z][A-Za-z_]{2,}")
 # LaTeX, code, HTML tags and entities, model ids and folders (the bundled model's id ends in "(bundled)")
@@ -47,6 +47,40 @@ def test_server_sentences_translate_by_template_with_their_parts():
     assert i18n.localize("A sentence nobody catalogued.", "ko") == "A sentence nobody catalogued."
     race = i18n.localize("A race needs 2 to 4 contenders; 1 chosen.", "ko")
     assert race == "경주에는 참가자가 2~4명 필요합니다 (지금 1명)."
+
+
+def test_run_time_sentences_and_ddpm_errors_localize_to_hangul():
+    sentences = [
+        "Solving the reference first: UniPC-100 (trailing, no clipping), step 12/100 · 3.4 s",
+        "Replay: frame 3/40 · step 12 · t = 500",
+        "Step 3/40 …",
+        "No model to ask yet: not loaded yet.",
+        "**Image 3** of 16: its x̂₀ stays within 0.05 RMS of the end from step 30 (t = 400) on (of 50 steps).",
+        "Across the batch, x̂₀ commits at step 31 (median; 20–45).",
+        "There is no model 'x/y' on the Hugging Face Hub (or it is private and you are not logged in).",
+        "CUDA was asked for, but this machine has no usable CUDA GPU.",
+        "Unknown device 'xy'; use cpu, cuda or mps.",
+        "runs/a: the recording's frames are missing (3 files).",
+    ]
+    for sentence in sentences:
+        korean = i18n.localize(sentence, "ko")
+        assert HANGUL.search(korean) and not english_words(korean), (sentence, korean)
+        assert i18n.localize(sentence, "en") == sentence
+    order = i18n.localize("Could not read config.json in /m: bad.", "ko")  # numbered slots: Korean order
+    assert order == "/m의 config.json을(를) 읽지 못했습니다: bad."
+
+
+def test_tables_localize_their_column_names_and_text_cells():
+    from ui import race, schedules
+
+    explored = schedules.explore(["linear", "cosine"], 1000, 1e-4, 0.02, 0.008, 5, "leading")
+    for table in (explored.key_numbers, explored.respaced):
+        korean = i18n.localized(table, "ko").to_string()
+        assert HANGUL.search(korean) and not english_words(korean), korean
+    results = [race.LaneResult("DDIM-10", 10, 10, 0.5, 0.01), race.LaneResult("DDPM-10", 10, 10, 0.5, None)]
+    korean = i18n.localized(race.results_table(results), "ko")
+    assert list(korean.columns) == ["샘플러", "스텝 수", "NFE", "초", "기준과의 RMS 거리"]
+    assert korean.iloc[-1, -1] == "확률적"
 
 
 def test_language_of_a_request_link_flag_then_browser():

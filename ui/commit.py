@@ -28,7 +28,7 @@ from PIL import Image
 from ddpm import DDPMError
 
 from .digit_classifier import CLASSIFIER, DigitClassifier, classify, load_digit_classifier
-from .i18n import t
+from .i18n import say, t
 from .inputs import Whole
 from .outputs import SKIP, Outputs
 from .pictures import labelled_grid, to_image
@@ -162,7 +162,7 @@ def image_at(x: int, y: int, batch_size: int, grid_width: int, padding: int = 2)
 
 
 def at_t(timestep: int) -> str:
-    return "end" if timestep < 0 else f"t = {timestep}"
+    return say("end") if timestep < 0 else f"t = {timestep}"
 
 
 def distance_table(data: Commitment, image: int) -> pd.DataFrame:
@@ -219,24 +219,37 @@ def strip(frames: list[Frame], data: Commitment, image: int) -> Image.Image:
 
 def summary(data: Commitment, image: int) -> str:
     """One paragraph: where image ``image`` committed, where the judge decided, and the batch."""
-    step_t = lambda f: f"step {int(data.steps[f])} ({at_t(int(data.timesteps[f]))})"  # noqa: E731
+    step_t = lambda f: say("step {} ({})", int(data.steps[f]), at_t(int(data.timesteps[f])))  # noqa: E731
     last = len(data.steps) - 1
     committed = data.committed_at(image)
     lines = [
-        f"**Image {image}** of {data.batch_size}: its x̂₀ stays within {COMMITTED_RMS} RMS of the end from "
-        f"{step_t(committed)} on (of {int(data.steps[last])} steps)."
+        say(
+            "**Image {}** of {}: its x̂₀ stays within {} RMS of the end from {} on (of {} steps).",
+            image,
+            data.batch_size,
+            COMMITTED_RMS,
+            step_t(committed),
+            int(data.steps[last]),
+        )
     ]
     decided = data.decided_at(image)
     if decided is not None:
         digit = int(data.probabilities[last, image].argmax())
         lines.append(
-            f"The judge reads a **{digit}** ({data.probabilities[last, image, digit]:.0%}) at the end, and has read "
-            f"a {digit} since {step_t(decided)}."
+            say(
+                "The judge reads a **{}** ({}) at the end, and has read a {} since {}.",
+                digit,
+                f"{data.probabilities[last, image, digit]:.0%}",
+                digit,
+                step_t(decided),
+            )
         )
     else:
-        lines.append(data.judge_note)
+        lines.append(say(data.judge_note))
     batch = [int(data.steps[data.committed_at(b)]) for b in range(data.batch_size)]
-    lines.append(f"Across the batch, x̂₀ commits at step {int(np.median(batch))} (median; {min(batch)}–{max(batch)}).")
+    lines.append(
+        say("Across the batch, x̂₀ commits at step {} (median; {}–{}).", int(np.median(batch)), min(batch), max(batch))
+    )
     return "  \n".join(lines)
 
 

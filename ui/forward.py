@@ -193,7 +193,7 @@ def x0_prediction(state: ForwardState, t: int, pipe: Pipeline | None, note: str 
     if not state.is_digit:
         return X0Panel(None, i18n.say(NOT_A_DIGIT))
     if pipe is None:
-        return X0Panel(None, f"No model to ask yet: {note or 'the default model is not available'}.")
+        return X0Panel(None, i18n.say("No model to ask yet: {}.", note or "the default model is not available"))
     C, H, W = pipe.image_shape
     schedule = pipe.schedule
     t_model = round(t * (schedule.num_timesteps - 1) / (T - 1))  # the same place along the model's own chain

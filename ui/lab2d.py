@@ -297,15 +297,20 @@ def sample(
             if position in kept:
                 run = Run(ReversePath.of(steps_seen[0]), ReversePath.of(steps_seen[1]), (stochastic, ode), denoiser)
                 yield _run_frame(
-                    cloud, run, position, num_steps + 1, style, png, f"Step {position}/{num_steps} …"
+                    cloud, run, position, num_steps + 1, style, png, i18n.say("Step {}/{} …", position, num_steps)
                 ).as_outputs()
     run = Run(ReversePath.of(steps_seen[0]), ReversePath.of(steps_seen[1]), (stochastic, ode), denoiser)
     last = len(steps_seen[0]) - 1
-    status = (
-        f"{particles} particles, {num_steps} steps, {DENOISER_NAMES[denoiser]}: the stochastic paths jitter, the "
-        f"ODE paths are smooth curves; both start from the same x_T. Mean distance to the nearest training point: "
-        f"{NAMES[stochastic]} {mean_nearest_distance(run.stochastic.final, cloud.points):.4f}, "
-        f"{NAMES[ode]} {mean_nearest_distance(run.ode.final, cloud.points):.4f}."
+    status = i18n.say(
+        "{} particles, {} steps, {}: the stochastic paths jitter, the ODE paths are smooth curves; both start from "
+        "the same x_T. Mean distance to the nearest training point: {} {}, {} {}.",
+        particles,
+        num_steps,
+        i18n.say(DENOISER_NAMES[denoiser]),  # the names in the page's language first: they hold spaces
+        i18n.say(NAMES[stochastic]),
+        f"{mean_nearest_distance(run.stochastic.final, cloud.points):.4f}",
+        i18n.say(NAMES[ode]),
+        f"{mean_nearest_distance(run.ode.final, cloud.points):.4f}",
     )
     replay = gr.update(maximum=last, value=last, interactive=True)
     yield _run_frame(cloud, run, last, last + 1, style, png, status, last_run=run, replay=replay).as_outputs()

@@ -35,7 +35,7 @@ from ddpm.sampling import DenoiseStep, SamplingOptions
 
 from . import params
 from .commit import rms_per_image
-from .i18n import say, t
+from .i18n import localized, say, t
 from .inputs import OptionalWhole, Pick, Whole, WholeSlider
 from .models import BUNDLED_MODEL, PipelineCache
 from .outputs import SKIP, Outputs
@@ -129,7 +129,11 @@ class LaneResult:
         return self.nfe == self.total
 
     def readout(self) -> str:
-        distance = "stochastic: no reference distance" if self.distance is None else f"RMS to ref {self.distance:.4f}"
+        distance = (
+            say("stochastic: no reference distance")
+            if self.distance is None
+            else say("RMS to ref {}", f"{self.distance:.4f}")
+        )
         return f"**{self.label}** · NFE {self.nfe}/{self.total} · {self.seconds:.2f} s · {distance}"
 
 
@@ -250,8 +254,14 @@ def solve_reference(pipe: Pipeline, key: ReferenceKey):
         now = time.perf_counter()
         if now - last_note > PROGRESS_EVERY_S:
             last_note = now
-            note = f"Solving the reference first: {REFERENCE.label} (trailing, no clipping), step {step.index}/"
-            yield RaceUpdate(status=f"{note}{REFERENCE.num_steps} · {now - began:.1f} s").as_outputs()
+            note = say(
+                "Solving the reference first: {} (trailing, no clipping), step {}/{} · {} s",
+                REFERENCE.label,
+                step.index,
+                REFERENCE.num_steps,
+                f"{now - began:.1f}",
+            )
+            yield RaceUpdate(status=note).as_outputs()
         else:
             yield RaceUpdate().as_outputs()
     return Reference(key, final.x_t, time.perf_counter() - began)
@@ -291,8 +301,8 @@ def race(
     nfe = sum(totals) + (0 if reference else REFERENCE.num_steps)
     params.shown(budget.check, pipelines, in_use, dtype, batch_size, nfe)
     state = RaceState(reference=reference)
-    empty = [LaneView(gr.update(value=None, label=c.label), f"**{c.label}** · waiting") for c in contenders]
-    yield RaceUpdate(status="Starting the race…", lanes=LanesView.of(empty), state=state).as_outputs()
+    empty = [LaneView(gr.update(value=None, label=c.label), f"**{c.label}** · {say('waiting')}") for c in contenders]
+    yield RaceUpdate(status=say("Starting the race…"), lanes=LanesView.of(empty), state=state).as_outputs()
     try:
         if state.reference is None:
             state.reference = yield from solve_reference(pipe, key)
@@ -322,7 +332,7 @@ def run_lanes(lanes: list[Lane], state: RaceState, png: FastPng):
                 shown = int(np.searchsorted(thresholds, behind, side="right"))
                 state.results = [lane.result() for lane in lanes]
                 views = [LaneView(png(lane_picture(lane.latest)), lane.result().readout()) for lane in lanes]
-                status = f"Racing: {' · '.join(f'{r.label} {r.nfe}/{r.total}' for r in state.results)}"
+                status = say("Racing: {}", " · ".join(f"{r.label} {r.nfe}/{r.total}" for r in state.results))
                 yield RaceUpdate(status, LanesView.of(views), distance_frame(points), state=state).as_outputs()
             else:
                 yield RaceUpdate().as_outputs()
@@ -343,7 +353,7 @@ def run_lanes(lanes: list[Lane], state: RaceState, png: FastPng):
         LanesView.of(views),
         distance_frame(points),
         labelled_grid([[grid(to_uint8(x))] for x in finals], ["final samples"], row_labels=labels, cell=96),
-        results_table(state.results),
+        localized(results_table(state.results)),
         state,
     ).as_outputs()
 
@@ -353,9 +363,9 @@ def race_stopped(state: RaceState | None) -> str:
     if not isinstance(state, RaceState) or state.finished:
         return gr.skip()
     if not state.results:
-        return "⏹ Stopped while solving the reference, before the contenders started."
-    where = ", ".join(f"{r.label} at NFE {r.nfe}/{r.total}" for r in state.results)
-    return f"⏹ Stopped: {where}."
+        return say("⏹ Stopped while solving the reference, before the contenders started.")
+    where = ", ".join(say("{} at NFE {}/{}", r.label, r.nfe, r.total) for r in state.results)
+    return say("⏹ Stopped: {}.", where)
 
 
 # ----------------------------------------------------------------------------------------- quality per NFE

@@ -482,8 +482,12 @@ def replay(state: RunState | None, index: int) -> tuple:
         raise gr.Error("There is nothing to replay yet: run the sampler first.")
     index = min(max(int(index), 0), len(frames) - 1)
     frame = frames[index]
-    readout = (
-        f"Replay: frame {index + 1}/{len(frames)} · step {frame.step} · {position_label(frame.step, frame.timestep)}"
+    readout = say(
+        "Replay: frame {}/{} · step {} · {}",
+        index + 1,
+        len(frames),
+        frame.step,
+        position_label(frame.step, frame.timestep),
     )
     credit = f" · {state.credit}" if state.credit else ""
     return ReplayView(frame.x_t, frame.x0_pred, readout + credit).as_outputs()

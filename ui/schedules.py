@@ -6,7 +6,7 @@ CSV out. A bad combination of parameters returns a message instead of raising.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from typing import get_args
 
 import gradio as gr
@@ -23,7 +23,7 @@ from ddpm.schedule import DEFAULT_BETA_END, DEFAULT_BETA_START, DEFAULT_COSINE_S
 
 from . import params, workspace
 from .bundled_examples import EXAMPLES, load_example
-from .i18n import built, choices, localize, say, t
+from .i18n import built, choices, first_value, localize, localized, say, t
 from .inputs import Choice, Choices, OptionalReal, OptionalWhole, Pick, WholeSlider
 from .intake import to_tensor
 from .outputs import SKIP, Outputs
@@ -219,7 +219,8 @@ def explore_event(kinds, T, beta_start, beta_end, cosine_s, num_steps, spacing, 
     result = explore(kinds, T, beta_start, beta_end, cosine_s, num_steps, spacing, example)
     if isinstance(result, str):
         return Exploration(f"⚠️ {localize(result)}").as_outputs()
-    return result.as_outputs()
+    tables = {"key_numbers": localized(result.key_numbers), "respaced": localized(result.respaced)}
+    return replace(result, **tables).as_outputs()
 
 
 @dataclass(frozen=True)
@@ -311,8 +312,9 @@ def build_tab(talk: bool = False) -> None:
     kinds, T, beta_start, beta_end, cosine_s = _schedule_numbers()
     shown = {
         "message": gr.Markdown(t(first.message), elem_id="schedule-message"),
-        "key_numbers": gr.Dataframe(
-            first.key_numbers, label=t("Key numbers"), interactive=False, elem_id="key-numbers"
+        "key_numbers": first_value(
+            gr.Dataframe(first.key_numbers, label=t("Key numbers"), interactive=False, elem_id="key-numbers"),
+            first.key_numbers,
         ),
         "legend": gr.HTML(built(lambda say: legend(SCHEDULE_KINDS, say)), elem_id="schedule-legend"),
         **_plots(first, talk),
@@ -329,8 +331,9 @@ def build_tab(talk: bool = False) -> None:
         num_steps = WholeSlider(1, 1000, value=50, step=1, label=t("Sampler steps K"), elem_id="num-steps")
         spacing = Choice(list(get_args(Spacing)), value="leading", label=t("Timestep spacing"))
         shown["csv_path"] = gr.File(first.csv_path, label=t("CSV of every table (all t)"), elem_id="csv")
-    shown["respaced"] = gr.Dataframe(
-        first.respaced, label=t("Respaced chain"), interactive=False, max_height=320, elem_id="respaced"
+    shown["respaced"] = first_value(
+        gr.Dataframe(first.respaced, label=t("Respaced chain"), interactive=False, max_height=320, elem_id="respaced"),
+        first.respaced,
     )
     parameters = Parameters(kinds, T, beta_start, beta_end, cosine_s, num_steps, spacing, example)
     inputs = [getattr(parameters, f.name) for f in fields(Parameters)]

@@ -7,6 +7,8 @@ symbols and units stay as they are. A template's slots are filled with the match
 a Korean template may number its slots (``{2}``) where Korean wants another order.
 """
 
+from ddpm.defaults import SAMPLING_DEFAULTS_FILE
+from ddpm.hub import WEIGHTS_BIN, WEIGHTS_SAFETENSORS
 from ddpm.schedule import SCHEDULE_KINDS
 from ui.locales.ko_presenter import PRESENTER_KO
 from ui.theme import HEADER
@@ -80,6 +82,10 @@ KO: dict[str, str] = {
         "x̂₀ 예측은 숫자 이미지에서만 보입니다 (숫자 예시를 고르거나 직접 그리세요). 기본 모델은 MNIST만 압니다."
     ),
     "pixels of x_t": "x_t의 픽셀",
+    "No model to ask yet: {}.": "아직 물어볼 모델이 없습니다: {}.",
+    "the default model is not available": "기본 모델을 쓸 수 없습니다",
+    "not loaded yet": "아직 불러오지 않았습니다",
+    "no model configured": "설정된 모델이 없습니다",
     "The network sees x_t at {} px on its own {} schedule (t = {}) and predicts x̂₀ = (x_t − √(1−ᾱ_t) ε_θ) / √ᾱ_t.": (
         "신경망은 자신의 {1} 스케줄에서 {0} px 크기의 x_t를 보고 (t = {2}) "
         "x̂₀ = (x_t − √(1−ᾱ_t) ε_θ) / √ᾱ_t를 예측합니다."
@@ -123,6 +129,7 @@ KO: dict[str, str] = {
     "프레임까지 {}초). 다시 보기용 프레임 {}개를 남겼습니다.",
     "Type a model folder or a Hugging Face Hub id first.": "먼저 모델 폴더나 Hugging Face Hub id를 입력하세요.",
     "Still using {}.": "계속 {}을(를) 씁니다.",
+    "Replay: frame {}/{} · step {} · {}": "다시 보기: 프레임 {}/{} · 스텝 {} · {}",
     "Downloads: GIF, MP4 (x_t | x̂₀), PNG grid": "내려받기: GIF, MP4 (x_t | x̂₀), PNG 격자",
     "When does the picture commit?": "그림은 언제 정해질까?",
     "Sampler race": "샘플러 경주",
@@ -215,6 +222,22 @@ KO: dict[str, str] = {
     "CIFAR-10 FID per network call — published, not measured here": "신경망 호출 수에 따른 CIFAR-10 FID — 논문 "
     "수치이며 여기서 잰 값이 아님",
     "A race needs 2 to {} contenders; {} chosen.": "경주에는 참가자가 2~{}명 필요합니다 (지금 {}명).",
+    "Solving the reference first: {} (trailing, no clipping), step {}/{} · {} s": "먼저 기준을 계산하는 중: {} "
+    "(trailing 간격, x̂₀ 자르기 없음), 스텝 {}/{} · {}초",
+    "Starting the race…": "경주를 시작합니다…",
+    "waiting": "대기 중",
+    "Racing: {}": "경주 중: {}",
+    "stochastic: no reference distance": "확률적: 기준과의 거리 없음",
+    "RMS to ref {}": "기준과의 RMS 거리 {}",
+    "⏹ Stopped while solving the reference, before the contenders started.": "⏹ 기준을 계산하는 중에, 참가자가 "
+    "출발하기 전에 멈췄습니다.",
+    "⏹ Stopped: {}.": "⏹ 멈춤: {}.",
+    "{} at NFE {}/{}": "{} (NFE {}/{})",
+    # the results table: column names and text cells
+    "sampler": "샘플러",
+    "seconds": "초",
+    "RMS distance to reference": "기준과의 RMS 거리",
+    "stochastic": "확률적",
     # --- When does the picture commit? -------------------------------------------------------------------------------
     "For the last run (finished or stopped): how far each image's x̂₀ at every kept step is from where the run ended "
     "(RMS over pixels, in [-1, 1] units), and — for a 32×32 digit model — which digit the project's MNIST judge reads "
@@ -233,6 +256,18 @@ KO: dict[str, str] = {
     "The judge's digit probabilities of x̂₀": "판정기가 본 x̂₀의 숫자별 확률",
     "Run the sampler first: there is no grid to pick an image from.": "먼저 샘플러를 실행하세요. 아직 이미지를 고를 "
     "격자가 없습니다.",
+    "end": "끝",
+    "step {} ({})": "스텝 {} ({})",
+    "**Image {}** of {}: its x̂₀ stays within {} RMS of the end from {} on (of {} steps).": "**이미지 {0}** (전체 "
+    "{1}개): {3}부터 x̂₀가 최종 결과와 RMS {2} 이내로 머뭅니다 (전체 {4}스텝).",
+    "The judge reads a **{}** ({}) at the end, and has read a {} since {}.": "판정기는 마지막에 **{0}**(으)로 "
+    "읽으며 ({1}), {3}부터 줄곧 {2}(으)로 읽었습니다.",
+    "Across the batch, x̂₀ commits at step {} (median; {}–{}).": "배치 전체로 보면 x̂₀는 스텝 {}에서 정해집니다 "
+    "(중앙값; {}–{}).",
+    "The digit judge reads 1-channel 32×32 digits; this model makes {}×{}×{} images.": "숫자 판정기는 1채널 32×32 "
+    "숫자만 읽습니다. 이 모델은 {}×{}×{} 이미지를 만듭니다.",
+    "The digit judge's weights are missing (checkpoints/mnist-classifier/model.safetensors).": "숫자 판정기의 "
+    "가중치가 없습니다 (checkpoints/mnist-classifier/model.safetensors).",
     # --- Schedule explorer -------------------------------------------------------------------------------------------
     "Schedules": "스케줄",
     "cosine s": "코사인 s",
@@ -261,6 +296,14 @@ KO: dict[str, str] = {
     "Fill in T, β_start, β_end and s.": "T, β_start, β_end, s를 채우세요.",
     "The cosine offset s": "코사인 오프셋 s",
     "The number of sampler steps K": "샘플러 스텝 수 K",
+    # the "Key numbers" and "Respaced chain" tables: column names and text cells
+    "schedule": "스케줄",
+    "ᾱ at T−1": "T−1에서의 ᾱ",
+    "SNR at T−1 (dB)": "T−1에서의 SNR (dB)",
+    "t where SNR = 1": "SNR = 1이 되는 t",
+    "mean β": "β의 평균",
+    "never": "없음",
+    "β at t_k": "t_k에서의 β",
     # --- 2D lab -------------------------------------------------------------------------------------------------------
     "Data": "데이터",
     "Training points N": "학습 점 개수 N",
@@ -320,6 +363,11 @@ KO: dict[str, str] = {
     "below.": "{} 데이터로 학습 완료: {}스텝, {}초, 최종 손실 {}. 이제 위에서 “학습한” 또는 “차이”를 고르거나, "
     "아래에서 둘 다로 샘플링하세요.",
     "Replay: step {}": "다시 보기: 스텝 {}",
+    "Step {}/{} …": "스텝 {}/{} …",
+    "{} particles, {} steps, {}: the stochastic paths jitter, the ODE paths are smooth curves; both start from the "
+    "same x_T. Mean distance to the nearest training point: {} {}, {} {}.": "입자 {}개, {}스텝, {}: 확률적 경로는 "
+    "흔들리고 ODE 경로는 매끄러운 곡선을 그립니다. 둘 다 같은 x_T에서 출발합니다. 가장 가까운 학습 점까지의 평균 "
+    "거리: {} {}, {} {}.",
     "The noised cloud at t": "시점 t에서 노이즈가 더해진 점 구름",
     "ODE solver": "ODE 솔버",
     "Samples of the exact ε*": "정확한 ε*로 만든 샘플",
@@ -378,6 +426,101 @@ KO: dict[str, str] = {
     "--model-dir{}. Pick one from the list.": "이 공개 서버는 목록에 있는 모델만 불러옵니다: 내장 모델과 운영자가 "
     "--model-dir로 지정한 폴더{}. 목록에서 고르세요.",
     " and models on the Hugging Face Hub": ", 그리고 Hugging Face Hub의 모델",
+    # --- ddpm's sentences a user can meet: loading a model (hub, config), the device, images, recordings ---------
+    "The model in {} is too large for this machine: {} M parameters ({} as float32) and ≈ {} of activations per "
+    "image, where this machine allows {} and {}; it was refused before anything was allocated.": "{}의 모델은 이 "
+    "컴퓨터에 너무 큽니다: 매개변수 {} M개 (float32로 {}), 이미지 한 장에 활성값 ≈ {}. 이 컴퓨터의 한도는 {}와(과) "
+    "{}입니다. 아무것도 할당하기 전에 거절했습니다.",
+    "{} is neither a model folder nor a Hugging Face Hub id like 'google/ddpm-cifar10-32'.": "{}은(는) 모델 폴더도 "
+    "아니고 'google/ddpm-cifar10-32' 같은 Hugging Face Hub id도 아닙니다.",
+    "{} is gated: accept its terms on the Hub and log in with `hf auth login`.": "{}은(는) 접근이 제한된 모델입니다. "
+    "Hub에서 이용 약관에 동의하고 `hf auth login`으로 로그인하세요.",
+    "There is no model {} on the Hugging Face Hub (or it is private and you are not logged in).": "Hugging Face Hub에 "
+    "{} 모델이 없습니다 (또는 비공개 모델인데 로그인하지 않았습니다).",
+    "{} has no revision {}.": "{}에는 {} 리비전이 없습니다.",
+    "{} is not a local folder, and as a Hub id it is not in the local Hugging Face cache while the Hub cannot be "
+    "reached (offline): connect once to download it, or choose a local folder.": "{}은(는) 이 컴퓨터의 폴더가 "
+    "아니고, Hub id로서도 로컬 Hugging Face 캐시에 없는데 Hub에 연결할 수 없습니다 (오프라인). 한 번 연결해서 "
+    "내려받거나, 로컬 폴더를 고르세요.",
+    "Could not download {} from the Hugging Face Hub: {}": "Hugging Face Hub에서 {}을(를) 내려받지 못했습니다: {}",
+    "{} holds no UNet config (expected unet/config.json or config.json).": "{}에 UNet 설정이 없습니다 "
+    "(unet/config.json 또는 config.json이 있어야 합니다).",
+    "{} in {} is larger than {} MB.": "{}의 {}이(가) {} MB보다 큽니다.",
+    "Could not read {} in {}: {}.": "{1}의 {0}을(를) 읽지 못했습니다: {2}.",
+    "{} is not a JSON object.": "{}은(는) JSON 객체가 아닙니다.",
+    "The weights file {} is damaged or incomplete ({}); delete it and download it again.": "가중치 파일 {}이(가) "
+    "손상되었거나 불완전합니다 ({}). 지우고 다시 내려받으세요.",
+    "Refusing or unable to load {}: it is not a plain tensor file ({}).": "{}을(를) 불러올 수 없거나 거부했습니다. "
+    "순수한 텐서 파일이 아닙니다 ({}).",
+    f"{{}} has no {WEIGHTS_SAFETENSORS} or {WEIGHTS_BIN}.": f"{{}}에 {WEIGHTS_SAFETENSORS} 또는 {WEIGHTS_BIN}이(가) "
+    "없습니다.",
+    "The weights file {} is far larger than the network in config.json needs.": "가중치 파일 {}이(가) config.json의 "
+    "신경망에 필요한 것보다 훨씬 큽니다.",
+    "The weights in {} do not fit config.json: {}.": "{}의 가중치가 config.json과 맞지 않습니다: {}.",
+    "Could not read the model {}: {}.": "모델 {}을(를) 읽지 못했습니다: {}.",
+    "prediction_type={} is not supported yet; only 'epsilon'.": "prediction_type={}은(는) 아직 지원하지 않습니다. "
+    "'epsilon'만 됩니다.",
+    "The scheduler config of {} is not supported: {}": "{}의 스케줄러 설정은 지원하지 않습니다: {}",
+    "The sampling defaults of this model are not usable: {}": "이 모델의 샘플링 기본 설정을 쓸 수 없습니다: {}",
+    "beta_schedule {} is not supported; use one of {}.": "beta_schedule {}은(는) 지원하지 않습니다. 다음 중 하나를 "
+    "쓰세요: {}.",
+    "trained_betas must be a list of 2 to {} numbers.": "trained_betas는 숫자 2~{}개의 목록이어야 합니다.",
+    "Unsupported UNet config: {}={} ({}).": "지원하지 않는 UNet 설정: {}={} ({}).",
+    "Every β_t must lie strictly between 0 and 1; got min {}, max {}.": "모든 β_t는 0과 1 사이(양끝 제외)에 있어야 "
+    "합니다. 받은 값: 최솟값 {}, 최댓값 {}.",
+    "The cosine schedule takes s and max_beta, not {}.": "코사인 스케줄은 s와 max_beta만 받습니다 ({}은(는) 안 "
+    "됩니다).",
+    "Cosine schedule needs s ≥ 0 and 0 < max_beta < 1; got s={}, max_beta={}.": "코사인 스케줄에는 s ≥ 0, 0 < "
+    "max_beta < 1 이 필요합니다. 받은 값: s={}, max_beta={}.",
+    "The {} schedule takes beta_start and beta_end, not {}.": "{} 스케줄은 beta_start와 beta_end만 받습니다 "
+    "({}은(는) 안 됩니다).",
+    "Respacing needs at least one timestep, all within 0…{}.": "간격을 다시 잡으려면 0…{} 범위의 시점이 하나 이상 "
+    "있어야 합니다.",
+    f"{SAMPLING_DEFAULTS_FILE}: 'why' must be a sentence of at most 1000 characters.": f"{SAMPLING_DEFAULTS_FILE}: "
+    "'why'는 1000자 이하의 문장이어야 합니다.",
+    f"{SAMPLING_DEFAULTS_FILE} is larger than {{}} kB.": f"{SAMPLING_DEFAULTS_FILE}이(가) {{}} kB보다 큽니다.",
+    f"Could not read {SAMPLING_DEFAULTS_FILE} as JSON.": f"{SAMPLING_DEFAULTS_FILE}을(를) JSON으로 읽지 못했습니다.",
+    f"{SAMPLING_DEFAULTS_FILE} must hold a JSON object.": f"{SAMPLING_DEFAULTS_FILE}에는 JSON 객체가 있어야 합니다.",
+    f"{SAMPLING_DEFAULTS_FILE} may set only {{}} and why.": f"{SAMPLING_DEFAULTS_FILE}은(는) {{}}와(과) why만 정할 수 "
+    "있습니다.",
+    "Unknown device {}; use cpu, cuda or mps.": "알 수 없는 장치 {}입니다. cpu, cuda, mps 중 하나를 쓰세요.",
+    "CUDA was asked for, but this machine has no usable CUDA GPU.": "CUDA를 요청했지만 이 컴퓨터에는 쓸 수 있는 "
+    "CUDA GPU가 없습니다.",
+    "MPS was asked for, but this machine has no usable Apple GPU.": "MPS를 요청했지만 이 컴퓨터에는 쓸 수 있는 "
+    "Apple GPU가 없습니다.",
+    "Unsupported device {}; use cpu, cuda or mps.": "지원하지 않는 장치 {}입니다. cpu, cuda, mps 중 하나를 쓰세요.",
+    "Unsupported dtype {}; use float32, bfloat16 or float16.": "지원하지 않는 dtype {}입니다. float32, bfloat16, "
+    "float16 중 하나를 쓰세요.",
+    "float16 is not a fast path on the CPU; use bfloat16 there.": "CPU에서는 float16이 빠른 경로가 아닙니다. CPU에서는 "
+    "bfloat16을 쓰세요.",
+    "{}: recording format {}, this version reads {}.": "{}: 녹화 형식이 {}인데, 이 버전은 {} 형식을 읽습니다.",
+    "{}: the recording's frames are missing ({} files).": "{}: 녹화의 프레임 파일이 없습니다 ({}개).",
+    "{}: not a readable recording ({}: {}).": "{}: 읽을 수 있는 녹화가 아닙니다 ({}: {}).",
+    "{} is not a folder of recorded scenes.": "{}은(는) 녹화된 장면의 폴더가 아닙니다.",
+    "Unknown {} {}; choose one of {}.": "알 수 없는 {} {}입니다. 다음 중에서 고르세요: {}.",
+    "variance type": "분산 종류",
+    "timestep spacing": "시점 간격",
+    "The clip range must be positive; got {}.": "자르기 범위는 양수여야 합니다. 받은 값: {}.",
+    "clip_sample must be True or False; got {}.": "clip_sample은 True 또는 False여야 합니다. 받은 값: {}.",
+    "Unknown sampling option {}; the options are {}.": "알 수 없는 샘플링 옵션 {}입니다. 옵션은 다음과 같습니다: {}.",
+    "The multistep solvers take between 1 and {} steps with {} spacing; got {}.": "다단계 솔버는 {1} 간격에서 1~{0} "
+    "스텝을 받습니다. 받은 값: {2}.",
+    "The batch size must be at least 1; got {}.": "배치 크기는 1 이상이어야 합니다. 받은 값: {}.",
+    "SDEdit needs at least one step; got {}.": "SDEdit에는 스텝이 하나 이상 필요합니다. 받은 값: {}.",
+    "A point cloud has between 1 and {} points; got {}.": "점 구름에는 점이 1~{}개 있어야 합니다. 받은 값: {}.",
+    "Sampling timesteps must be a non-empty list of whole numbers.": "샘플링 시점은 비어 있지 않은 정수 목록이어야 "
+    "합니다.",
+    "Sampling timesteps must be distinct and descending; got {}…": "샘플링 시점은 서로 다르고 내림차순이어야 합니다. "
+    "받은 값: {}…",
+    "The uploaded file could not be found on the server any more; upload it again.": "올린 파일을 서버에서 더 이상 "
+    "찾을 수 없습니다. 다시 올리세요.",
+    "This file is not an image Pillow can read (PNG, JPEG, WebP, GIF, BMP, TIFF, …), or it is empty.": "이 파일은 "
+    "Pillow가 읽을 수 있는 이미지(PNG, JPEG, WebP, GIF, BMP, TIFF, …)가 아니거나 비어 있습니다.",
+    "This file is {} MB; the limit is {} MB.": "이 파일은 {} MB입니다. 한도는 {} MB입니다.",
+    "This image is {}×{} = {}; the limit is {}: make it smaller and try again.": "이 이미지는 {}×{} = {}입니다. "
+    "한도는 {}이니 크기를 줄여 다시 시도하세요.",
+    "This image file is damaged or truncated and cannot be decoded ({}).": "이 이미지 파일은 손상되었거나 잘려서 "
+    "디코딩할 수 없습니다 ({}).",
 }
 
 KO[HEADER] = HEADER_KO
