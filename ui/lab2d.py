@@ -423,14 +423,21 @@ def compare(cloud, learned, sampler, steps, seed, style: Style, png: FastPng) ->
         canvas.points(samples[name].numpy(), "#dc2626" if name == "ideal" else "#2563eb", scale=0.8)
         canvas.title(f"samples of {title}: mean NN distance {d[name]:.4f}")
         panels.append(png(canvas.array()))
+    heads = " | ".join(i18n.say(head) for head in ("exact ε*", "learned ε_θ", "fresh data", "x_T (noise)"))
     numbers = (
-        f"Mean distance from each of {COMPARE_SAMPLES} samples ({NAMES[sampler]}, {min(steps, T - 1)} steps) to its "
-        f"nearest training point:\n\n"
-        f"| exact ε* | learned ε_θ | fresh data | x_T (noise) |\n|---|---|---|---|\n"
+        i18n.say(
+            "Mean distance from each of {} samples ({}, {} steps) to its nearest training point:",
+            COMPARE_SAMPLES,
+            i18n.say(NAMES[sampler]),
+            min(steps, T - 1),
+        )
+        + f"\n\n| {heads} |\n|---|---|---|---|\n"
         f"| **{d['ideal']:.4f}** | **{d['learned']:.4f}** | {d['fresh']:.4f} | {d['noise']:.4f} |\n\n"
-        "The exact ideal denoiser is the best possible ε for *these* points: it brings every sample back onto a "
-        "training point (distance ≈ 0: it memorises). The network is smoother than ε*; its samples fill the "
-        "shape between the points, as fresh data does: compare its distance with fresh data's."
+        + i18n.say(
+            "The exact ideal denoiser is the best possible ε for *these* points: it brings every sample back onto a "
+            "training point (distance ≈ 0: it memorises). The network is smoother than ε*; its samples fill the "
+            "shape between the points, as fresh data does: compare its distance with fresh data's."
+        )
     )
     return Comparison(*panels, numbers).as_outputs()
 

@@ -364,6 +364,18 @@ KO: dict[str, str] = {
     "아래에서 둘 다로 샘플링하세요.",
     "Replay: step {}": "다시 보기: 스텝 {}",
     "Step {}/{} …": "스텝 {}/{} …",
+    "exact ε*": "정확한 ε*",
+    "learned ε_θ": "학습한 ε_θ",
+    "fresh data": "새 데이터",
+    "x_T (noise)": "x_T (노이즈)",
+    "Mean distance from each of {} samples ({}, {} steps) to its nearest training point:": "샘플 {}개 ({}, {}스텝) "
+    "각각에서 가장 가까운 학습 점까지의 평균 거리:",
+    "The exact ideal denoiser is the best possible ε for *these* points: it brings every sample back onto a training "
+    "point (distance ≈ 0: it memorises). The network is smoother than ε*; its samples fill the shape between the "
+    "points, as fresh data does: compare its distance with fresh data's.": "정확한 이상적 노이즈 예측기는 *바로 이* "
+    "점들에 대해 가능한 가장 좋은 ε입니다. 그래서 모든 샘플을 학습 점 위로 되돌려 놓습니다 (거리 ≈ 0: 외워 "
+    "버립니다). 신경망은 ε*보다 매끄러워서, 새 데이터처럼 점들 사이의 모양을 채웁니다. 신경망의 거리를 새 데이터의 "
+    "거리와 비교해 보세요.",
     "{} particles, {} steps, {}: the stochastic paths jitter, the ODE paths are smooth curves; both start from the "
     "same x_T. Mean distance to the nearest training point: {} {}, {} {}.": "입자 {}개, {}스텝, {}: 확률적 경로는 "
     "흔들리고 ODE 경로는 매끄러운 곡선을 그립니다. 둘 다 같은 x_T에서 출발합니다. 가장 가까운 학습 점까지의 평균 "
