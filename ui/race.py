@@ -505,7 +505,7 @@ def _plots(talk: bool) -> None:
                 color="sampler",
                 title=t("The bundled model: quality per network call (measured)")
                 if len(measured.table)
-                else "The bundled model: no measurements yet",
+                else t("The bundled model: no measurements yet"),
                 elem_id="race-quality",
                 **line,
             )

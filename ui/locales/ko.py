@@ -198,6 +198,13 @@ KO: dict[str, str] = {
     "Press “Start the race”.": "“경주 시작”을 누르세요.",
     "— (no contender)": "— (참가자 없음)",
     "The bundled model: quality per network call (measured)": "내장 모델: 신경망 호출 수에 따른 품질 (측정값)",
+    "The bundled model: no measurements yet": "내장 모델: 아직 측정값 없음",
+    "No measurements to show: `checkpoints/ddpm-mnist/quality.csv` {}; `python -m benchmarks.sample_quality --sweep "
+    "--csv checkpoints/ddpm-mnist/quality.csv` makes it.": "보여 줄 측정값이 없습니다: "
+    "`checkpoints/ddpm-mnist/quality.csv` {}. `python -m benchmarks.sample_quality --sweep --csv "
+    "checkpoints/ddpm-mnist/quality.csv`로 만들 수 있습니다.",
+    "is not there yet": "파일이 아직 없습니다",
+    "could not be read ({})": "파일을 읽지 못했습니다 ({})",
     "Done in {} s (the reference took {} s, reused while model, precision, seed and batch stay the same).": (
         "완료: {}초 (기준 계산은 {}초였고, 모델·정밀도·시드·배치가 같으면 다시 씁니다)."
     ),
