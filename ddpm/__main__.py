@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import get_args
 
@@ -20,7 +21,7 @@ from .hub import ModelLimits, load_pipeline
 from .images import grid, to_uint8
 from .options import SamplerName
 from .pipeline import Pipeline
-from .sampling import run_to_end
+from .sampling import DenoiseStep, run_to_end
 
 # The model the project ships, as a path from the project folder (where the README's commands run).
 BUNDLED_MODEL = "checkpoints/ddpm-mnist"
@@ -154,9 +155,16 @@ def sample(pipe: Pipeline, args: argparse.Namespace) -> np.ndarray:
     with tqdm(total=steps * -(-num // batch), desc=f"{options.sampler} sampling", unit="step", file=sys.stderr) as bar:
         for first in range(0, num, batch):
             run = pipe.denoise(options=options, x_T=x_T[first : first + batch], generator=generator)
-            final = run_to_end(bar.update(1) or step for step in run)
+            final = run_to_end(ticked(run, bar))
             images.append(to_uint8(final.x_t))
     return np.concatenate(images)
+
+
+def ticked(run: Iterator[DenoiseStep], bar: tqdm) -> Iterator[DenoiseStep]:
+    """The steps of ``run``, one tick of ``bar`` each (``tqdm.update`` returns whether it redrew, not None)."""
+    for step in run:
+        bar.update(1)
+        yield step
 
 
 def check_outputs(args: argparse.Namespace) -> None:

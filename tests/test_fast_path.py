@@ -181,6 +181,18 @@ def test_a_reduced_dtype_asks_for_the_fast_path_in_the_precision_the_cpu_compute
     assert load_pipeline(tiny_model_dir, device="cpu").precision == EXACT
 
 
+def test_the_cli_samples_when_its_progress_bar_redraws_on_every_step(tiny_model_dir, tmp_path, monkeypatch):
+    """``tqdm.update`` returns True when it redraws (every step on a slow or busy machine): the run still gets its
+    steps, not that flag."""
+    from tqdm import tqdm
+
+    monkeypatch.setattr(tqdm, "update", lambda self, n=1: True)
+    out = tmp_path / "s.npz"
+    args = ["--num", "3", "--sampler", "ddpm", "--steps", "2", "--batch-size", "2", "--npz", str(out)]
+    assert cli(["sample", "--model", str(tiny_model_dir), "--out", str(tmp_path / "g.png"), *args]) == 0
+    assert np.load(out)["images"].shape[0] == 3
+
+
 def test_the_cli_samples_in_batches_with_the_same_images_for_the_same_seed(tiny_model_dir, bundled_model_dir, tmp_path):
     """Same seed and batch size: the same images. Every x_T is drawn first, so a deterministic sampler gives the
     same images for any batch size up to float rounding (a batch's convolutions may sum in another order), which a
