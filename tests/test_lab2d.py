@@ -17,9 +17,10 @@ from ddpm.lab2d.exact import (
     score,
 )
 from ddpm.lab2d.fit import TrainConfig, train_steps
-from ddpm.lab2d.metrics import mean_nearest_distance, nearest_distances
+from ddpm.lab2d.metrics import mean_nearest_distance
 from ddpm.lab2d.mlp import EpsMLP, MLPConfig
 from ddpm.lab2d.paths import ReversePath, forward_paths
+from ddpm.memorisation import nearest
 from ddpm.sampling import denoise, sample_loop
 
 S = NoiseSchedule.make("linear", 1000)
@@ -127,7 +128,7 @@ def test_the_ideal_denoiser_brings_every_sample_onto_a_training_point(sampler, s
     x0 = sample_loop(
         model, S, x_T, sampler=sampler, num_steps=steps, clip_sample=False, generator=torch.Generator().manual_seed(5)
     )
-    assert nearest_distances(x0, points).max() < 1e-3
+    assert nearest(x0, points).distance.max() < 1e-3
     assert len(set(torch.cdist(x0, points).argmin(1).tolist())) == 6  # every point is reached, not one attractor
 
 
@@ -194,7 +195,7 @@ def test_forward_paths_end_in_the_standard_normal():
 def test_nearest_distances():
     data_points = torch.tensor([[0.0, 0.0], [1.0, 0.0]])
     samples = torch.tensor([[0.0, 0.5], [1.0, 0.0], [3.0, 4.0]])
-    assert nearest_distances(samples, data_points).tolist() == pytest.approx([0.5, 0.0, math.hypot(2, 4)])
+    assert nearest(samples, data_points).distance.tolist() == pytest.approx([0.5, 0.0, math.hypot(2, 4)])
     assert mean_nearest_distance(samples, data_points) == pytest.approx((0.5 + math.hypot(2, 4)) / 3)
 
 
