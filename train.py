@@ -31,8 +31,9 @@ from tqdm import tqdm
 from ddpm import DDPMError, NoiseSchedule
 from ddpm.device import pick_device
 from ddpm.diffusion import training_loss
+from ddpm.memorisation import TRAINING_SET_FILE, TrainingSet
 from ddpm.unet import UNet, UNetConfig
-from training.data import first_tensor, make_dataset
+from training.data import all_images, first_tensor, make_dataset
 from training.publish import plot_loss, publish, push_to_hub, read_log, write_log
 from training.state import Progress, Trainee, load_state, save_state
 
@@ -123,6 +124,12 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--grid-steps", type=int, default=50, help="DDPM steps (respaced) for the progress grids")
     p.add_argument("--out", default="runs/train")
     p.add_argument("--resume", action="store_true", help="continue from OUT/state.pt")
+    p.add_argument(
+        "--with-training-set",
+        action="store_true",
+        help="ship the training images (uint8, compressed) beside the weights, for the app's nearest-training-image "
+        "view; for small sets like the bundled models' (MNIST 5k: 0.8 MB)",
+    )
     p.add_argument("--save-raw", action="store_true", help="save the raw weights instead of the EMA")
     p.add_argument("--push-to-hub", default=None, metavar="REPO_ID")
     p.add_argument("--num-workers", type=int, default=0)
@@ -315,6 +322,8 @@ def save_checkpoint(run: Run) -> None:
     plot_loss(run.log_rows, run.out / "loss.png")
     weights = run.trainee.unet if args.save_raw else run.trainee.ema.module
     folder = publish(args, run.out, weights, run.schedule, step, run.progress.elapsed / 3600)
+    if args.with_training_set and not (folder / TRAINING_SET_FILE).exists():
+        TrainingSet.of(all_images(run.dataset)).save(folder)
     tqdm.write(f"step {step}: saved {run.out / 'state.pt'}, {folder}, samples_{step:07d}.png")
     if args.push_to_hub and step == args.steps:
         push_to_hub(folder, args.push_to_hub)

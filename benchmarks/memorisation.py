@@ -20,8 +20,8 @@ import argparse
 import numpy as np
 import torch
 
-from ddpm.images import grid
-from ddpm.memorisation import NEAR_COPY_QUANTILE, QUANTILES, Memorisation, memorisation, nearest
+from ddpm.images import from_uint8, grid
+from ddpm.memorisation import NEAR_COPY_QUANTILE, QUANTILES, Memorisation, memorisation, nearest, pixel_space
 
 
 def training_images(data: str) -> torch.Tensor:
@@ -31,18 +31,10 @@ def training_images(data: str) -> torch.Tensor:
     return make_dataset(data, 32, 1 if data == "mnist5k" else 3).tensors[0]
 
 
-def to_unit(images: np.ndarray) -> torch.Tensor:
-    """uint8 (N, H, W, C) → (N, C, H, W) in [-1, 1]."""
-    return torch.from_numpy(images).permute(0, 3, 1, 2).float() / 127.5 - 1.0
-
-
 def spaces(data: str) -> dict:
     """name → function mapping (N, C, H, W) images in [-1, 1] to the vectors compared in that space."""
 
-    def pixels(x: torch.Tensor) -> torch.Tensor:
-        return (x + 1).flatten(1) / 2 / x[0].numel() ** 0.5  # Euclidean distance = RMS difference in [0, 1]
-
-    chosen = {"pixels (RMS)": pixels}
+    chosen = {"pixels (RMS)": pixel_space}
     if data == "mnist5k":
         from ui.digit_classifier import classify, load_digit_classifier
 
@@ -99,7 +91,7 @@ def main(argv=None) -> None:
     args = p.parse_args(argv)
     if args.threads:
         torch.set_num_threads(args.threads)
-    samples = to_unit(np.concatenate([np.load(path)["images"] for path in args.npz]))
+    samples = from_uint8(np.concatenate([np.load(path)["images"] for path in args.npz]))
     train = training_images(args.data)
     if samples.shape[1:] != train.shape[1:]:
         raise SystemExit(

@@ -19,6 +19,11 @@ def to_uint8(x: torch.Tensor) -> np.ndarray:
     return (x.permute(0, 2, 3, 1).numpy() * 255).round().astype(np.uint8)
 
 
+def from_uint8(images: np.ndarray) -> torch.Tensor:
+    """The inverse of ``to_uint8``: uint8 (B, H, W, C) → float (B, C, H, W) in [-1, 1]."""
+    return torch.from_numpy(np.ascontiguousarray(images)).permute(0, 3, 1, 2).float() / 127.5 - 1.0
+
+
 def flatten_alpha(image: Image.Image) -> Image.Image:
     """Images with transparency (RGBA, LA, palette) composited on white; other modes unchanged."""
     if image.mode not in ("RGBA", "LA", "P"):

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from .images import from_uint8, to_uint8
+
 NEAR_COPY_QUANTILE = 0.01  # the near-copy threshold: this quantile of real images' nearest-training distances
 QUANTILES = (0.01, 0.05, 0.25, 0.5)
 
@@ -69,3 +71,46 @@ class Memorisation:
 
 def memorisation(space: str, samples: Neighbours, real: Neighbours) -> Memorisation:
     return Memorisation(space, samples.distance, real.distance, float(np.quantile(real.distance, NEAR_COPY_QUANTILE)))
+
+
+def pixel_space(x: torch.Tensor) -> torch.Tensor:
+    """Images (N, C, H, W) in [-1, 1] → vectors whose Euclidean distance is the RMS pixel difference in [0, 1]."""
+    return (x + 1).flatten(1) / 2 / x[0].numel() ** 0.5
+
+
+TRAINING_SET_FILE = "training_set.npz"  # beside a model's weights: what the model trained on, for the nearest check
+
+
+@dataclass(frozen=True)
+class TrainingSet:
+    """A model's training images, shipped beside its weights so that the app can show each sample's nearest one.
+
+    ``threshold`` is the near-copy threshold in pixel space (RMS): the ``NEAR_COPY_QUANTILE`` of training images'
+    distances to their nearest *other* training image (leave-one-out), computed once when the set is written."""
+
+    images: np.ndarray  # (M, H, W, C) uint8
+    threshold: float
+
+    @classmethod
+    def of(cls, images: torch.Tensor, num_real: int = 1000, seed: int = 0) -> TrainingSet:
+        """From training images (M, C, H, W) in [-1, 1]: the uint8 copy and the leave-one-out threshold."""
+        order = torch.randperm(len(images), generator=torch.Generator().manual_seed(seed))
+        bank = pixel_space(images[order])
+        real = nearest(bank[:num_real], bank, exclude_self=True)
+        return cls(to_uint8(images), float(np.quantile(real.distance, NEAR_COPY_QUANTILE)))
+
+    def save(self, folder) -> None:
+        np.savez_compressed(f"{folder}/{TRAINING_SET_FILE}", images=self.images, threshold=self.threshold)
+
+    @classmethod
+    def load(cls, path) -> TrainingSet:
+        with np.load(path) as stored:
+            return cls(stored["images"], float(stored["threshold"]))
+
+    def unit(self) -> torch.Tensor:
+        """The images as (M, C, H, W) in [-1, 1]."""
+        return from_uint8(self.images)
+
+    def nearest_to(self, samples: np.ndarray) -> Neighbours:
+        """Each uint8 sample (N, H, W, C)'s nearest training image in pixel space (distance: RMS in [0, 1])."""
+        return nearest(pixel_space(from_uint8(samples)), pixel_space(self.unit()))

@@ -272,7 +272,7 @@ def test_bad_requests_are_sentences(models):
 
 
 def test_missing_bundled_model_is_said_in_one_sentence(monkeypatch, tmp_path):
-    monkeypatch.setattr(ui_models, "BUNDLED_MODEL", tmp_path / "ddpm-mnist")
+    monkeypatch.setitem(ui_models.BUNDLED_MODELS, "digits", tmp_path / "ddpm-mnist")
     note = reverse.startup_note(ui_models.BUNDLED_NAME)
     assert "not in this copy yet" in note and str(tmp_path) not in note
 
@@ -280,14 +280,12 @@ def test_missing_bundled_model_is_said_in_one_sentence(monkeypatch, tmp_path):
 def test_the_bundled_model_is_named_never_by_its_server_path():
     pipelines = PipelineCache(device="cpu")
     assert pipelines.default_model == str(ui_models.BUNDLED_MODEL)
-    assert "Model `checkpoints/ddpm-mnist (bundled)`" in reverse.startup_note(
-        ui_models.display_name(pipelines.default_model)
-    )
+    assert "Model `digits`" in reverse.startup_note(ui_models.display_name(pipelines.default_model))
     with gr.Blocks() as demo:
         reverse.build_tab(pipelines)
     by_id = {getattr(b, "elem_id", None): b for b in demo.blocks.values()}
     choices = [value for _, value in by_id["rev-model"].choices]
-    assert choices[0] == by_id["rev-model"].value == "checkpoints/ddpm-mnist (bundled)"
+    assert choices[0] == by_id["rev-model"].value == "digits"
     assert not any(str(ui_models.BUNDLED_MODEL) in str(choice) for choice in choices)
     assert by_id["rev-precision"].value == "exact"
 

@@ -19,7 +19,9 @@ from safetensors.torch import load_file
 
 import train
 from ddpm import DDPMError, load_pipeline
-from training.data import ImageFolder
+from ddpm.images import to_uint8
+from ddpm.memorisation import TRAINING_SET_FILE, TrainingSet
+from training.data import ImageFolder, all_images
 
 ROOT = Path(__file__).resolve().parent.parent
 CIFAR10_CONFIG = ROOT / "tests" / "fixtures" / "configs" / "ddpm-cifar10-32.json"
@@ -234,6 +236,19 @@ def test_training_on_a_color_folder(tmp_path):
     )
     assert load_pipeline(out / "pipeline").image_shape == (3, 16, 16)
     assert "`" + str(tmp_path / "data") + "`" in (out / "pipeline" / "README.md").read_text()
+    assert not (out / "pipeline" / TRAINING_SET_FILE).exists()  # shipped only when asked
+
+
+def test_with_training_set_ships_the_images_the_model_trained_on(tmp_path):
+    folder = image_folder(tmp_path / "data", count=12)
+    out = tmp_path / "out"
+    argv = micro_args(tmp_path, out, "--data", str(folder), "--with-training-set", "--batch-size", "4", steps=2)
+    assert train.main(argv) == 0
+    shipped = TrainingSet.load(out / "pipeline" / TRAINING_SET_FILE)
+    expected = to_uint8(all_images(ImageFolder(folder, 16, 1)))
+    assert shipped.images.shape == (12, 16, 16, 1)
+    assert np.array_equal(np.sort(shipped.images.reshape(12, -1), 0), np.sort(expected.reshape(12, -1), 0))
+    assert shipped.threshold > 0  # random images: no two alike
 
 
 # --------------------------------------------------------------------------------------------------------- Hub

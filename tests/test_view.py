@@ -38,7 +38,7 @@ def test_every_field_survives_a_round_trip_through_its_link():
         player=True,
     )
     query = view.query(short_names(MODELS))
-    assert "model=bundled" in query and "race=ddpm-1000%2Cdpmpp_2m-20" in query
+    assert "model=digits" in query and "race=ddpm-1000%2Cdpmpp_2m-20" in query
     assert parse(query) == parse_view(dict(parse_qsl(query)), MODELS)
     assert parse(query).view == view and parse(query).notes == ()
 

@@ -91,3 +91,10 @@ def make_dataset(spec: str, image_size: int, channels: int) -> Dataset:
 def first_tensor(batch) -> torch.Tensor:
     """The images of a batch (datasets with labels yield (images, labels))."""
     return batch[0] if isinstance(batch, (list, tuple)) else batch
+
+
+def all_images(dataset: Dataset) -> torch.Tensor:
+    """Every image of a data set, (M, C, H, W) in [-1, 1]."""
+    if isinstance(dataset, TensorDataset):
+        return dataset.tensors[0]
+    return torch.stack([first_tensor(dataset[i]) for i in range(len(dataset))])

@@ -29,8 +29,14 @@ from ddpm.device import dtype_name, pick_device, pick_dtype, pick_precision
 from ddpm.engine import engine_installed
 from ddpm.hub import ModelLimits
 
-BUNDLED_MODEL = Path(__file__).resolve().parent.parent / "checkpoints" / "ddpm-mnist"  # ships with the app
-BUNDLED_NAME = "checkpoints/ddpm-mnist (bundled)"  # how the bundled model is shown: never a server path
+CHECKPOINTS = Path(__file__).resolve().parent.parent / "checkpoints"
+BUNDLED_MODELS: dict[str, Path] = {  # the models that ship with the app, by the name the page shows them
+    "digits": CHECKPOINTS / "ddpm-mnist",
+    "emoji": CHECKPOINTS / "ddpm-emoji",
+}
+BUNDLED_NAME = "digits"  # the app's default model
+BUNDLED_MODEL = BUNDLED_MODELS[BUNDLED_NAME]
+OLDER_NAMES = {"checkpoints/ddpm-mnist (bundled)": "digits"}  # what links and recordings made before the names say
 HUB_MODELS = (
     "google/ddpm-cifar10-32",
     "google/ddpm-ema-celebahq-256",
@@ -38,23 +44,38 @@ HUB_MODELS = (
     "google/ddpm-ema-cat-256",
 )
 PUBLIC_REFUSAL = (
-    "This public server loads only its listed models: the bundled one, the folders its operator named with "
+    "This public server loads only its listed models: the bundled ones, the folders its operator named with "
     "--model-dir{hub}. Pick one from the list."
 )
 
 
+def bundled_name(model: str | Path) -> str | None:
+    """The bundled model ``model`` means (by its name, an older name or its folder), else None."""
+    text = OLDER_NAMES.get(str(model).strip(), str(model).strip())
+    if text in BUNDLED_MODELS:
+        return text
+    return next((name for name, folder in BUNDLED_MODELS.items() if text == str(folder)), None)
+
+
 def is_bundled(model: str | Path) -> bool:
-    return str(model) in (BUNDLED_NAME, str(BUNDLED_MODEL))
+    return bundled_name(model) is not None
+
+
+def bundled_shipped() -> list[str]:
+    """The bundled models the picker lists: the default always (its absence is said on the page), the others
+    when this copy has them."""
+    return [name for name, folder in BUNDLED_MODELS.items() if folder.is_dir() or name == BUNDLED_NAME]
 
 
 def display_name(model: str | Path) -> str:
-    """What the page calls a model: ``checkpoints/ddpm-mnist (bundled)`` for ours, the id or folder as typed else."""
-    return BUNDLED_NAME if is_bundled(model) else str(model)
+    """What the page calls a model: ``digits``/``emoji`` for ours (never a server path), the id or folder else."""
+    return bundled_name(model) or str(model)
 
 
 def model_location(model: str | Path) -> str:
-    """What the loader is given for a model the page names (the bundled name → its folder)."""
-    return str(BUNDLED_MODEL) if is_bundled(model) else str(model).strip()
+    """What the loader is given for a model the page names (a bundled name → its folder)."""
+    name = bundled_name(model)
+    return str(BUNDLED_MODELS[name]) if name else str(model).strip()
 
 
 def _is_hub_id(name: str) -> bool:
@@ -87,7 +108,7 @@ class ModelPolicy:
     """Which models this server may load.
 
     Private (the app on localhost): any folder this process can read, and any Hub id. Public (listening beyond
-    localhost, on a Space, or with --share): the bundled model, folders inside the ``model_dirs`` the operator
+    localhost, on a Space, or with --share): the bundled models, folders inside the ``model_dirs`` the operator
     named (``--model-dir``, repeatable), and Hub ids unless ``allow_hub`` is off (``--no-hub``). Anything else is
     refused with one sentence that is the same whether or not the path exists, so the page reveals nothing about
     the server's disk."""
@@ -101,8 +122,8 @@ class ModelPolicy:
 
     def place(self, model: str | Path) -> ModelPlace:
         name = model_location(model)
-        if is_bundled(model) or name == str(BUNDLED_MODEL):
-            return ModelPlace(str(BUNDLED_MODEL), local=True)
+        if is_bundled(model):
+            return ModelPlace(name, local=True)
         if not self.public:
             folder = _real_folder(name)
             return ModelPlace(str(folder), local=True) if folder else ModelPlace(name, local=True)
@@ -115,14 +136,15 @@ class ModelPolicy:
         raise DDPMError(PUBLIC_REFUSAL.format(hub=" and models on the Hugging Face Hub" if self.allow_hub else ""))
 
     def listed(self) -> list[str]:
-        """The models the picker offers: the bundled one, those in the model dirs, the Hub examples if allowed."""
+        """The models the picker offers: the bundled ones by name, those in the model dirs, then the Hub examples
+        if allowed."""
         found = [
             str(config.parent.parent if config.parent.name == "unet" else config.parent)
             for root in self.model_dirs
             for pattern in ("config.json", "unet/config.json", "*/config.json", "*/unet/config.json")
             for config in sorted(root.glob(pattern))
         ]
-        return list(dict.fromkeys([BUNDLED_NAME, *found, *(HUB_MODELS if self.allow_hub else ())]))
+        return list(dict.fromkeys([*bundled_shipped(), *found, *(HUB_MODELS if self.allow_hub else ())]))
 
 
 @dataclass(frozen=True)

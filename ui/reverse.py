@@ -28,14 +28,14 @@ from ddpm.recording import MAX_FRAMES, Recording, Recordings, RunRequest
 from ddpm.recording import kept_steps as frame_steps
 from ddpm.sampling import DenoiseStep, SamplingOptions
 
-from . import commit, params, race, workspace
+from . import commit, nearest, params, race, workspace
 from . import models as model_names
 from .bundled_examples import EXAMPLES_DIR
 from .commit import COMMIT_SIDE, small_x0
 from .i18n import built, localize, say, t
 from .inputs import Choice, Flag, ImageInput, ModelName, RealSlider, SketchInput, Whole, WholeSlider
 from .intake import drawn_image, shrink, sketch_to_digit
-from .models import BUNDLED_NAME, PipelineCache, display_name, model_location
+from .models import PipelineCache, display_name, model_location
 from .outputs import SKIP, Outputs
 from .pictures import FastPng
 from .runs import (
@@ -221,11 +221,12 @@ def model_info(
 
 
 def startup_note(model: str) -> str:
-    if model_names.is_bundled(model) and not model_names.BUNDLED_MODEL.is_dir():
+    bundled = model_names.bundled_name(model)
+    if bundled and not model_names.BUNDLED_MODELS[bundled].is_dir():
         return say(
             "The bundled model {} is not in this copy yet; pick a Hub id or type a model folder and press "
             "“Load model”.",
-            f"`{BUNDLED_NAME}`",
+            f"`{bundled}`",
         )
     return say("Model {} loads when you press “Load model” or “Run”.", f"`{display_name(model)}`")
 
@@ -438,6 +439,12 @@ def stopped(state: RunState | None) -> tuple:
     ).as_outputs()
 
 
+def nearest_of_run(show: bool, in_use: str, state: RunState | None, pipelines: PipelineCache) -> tuple:
+    """The nearest-training-image view of the last run (``ui.nearest``)."""
+    frames = state.frames if isinstance(state, RunState) else []
+    return nearest.nearest_view(show, in_use, frames, pipelines=pipelines)
+
+
 def small_print(text: str) -> str:
     """Markdown for a line in small type (the recording's credit)."""
     return f"<small class='recorded-credit'>{text}</small>"
@@ -535,6 +542,9 @@ class Display:
     replay: WholeSlider
     final: gr.Image
     downloads: gr.File
+    nearest_flag: Flag  # "nearest training image": under each final sample, the closest training image
+    nearest: gr.Image
+    nearest_note: gr.Markdown
 
 
 def _start_controls(T: int) -> StartControls:
@@ -649,7 +659,20 @@ def _display(talk: bool) -> Display:
             interactive=False,
             elem_id="rev-downloads",
         )
-    return Display(progress, x_t, x0_pred, replay_slider, final, downloads)
+    nearest_flag = Flag(
+        False,
+        label=t("Show each sample's nearest training image"),
+        info=t("Does the model copy its training images? The bundled models ship theirs for this check."),
+        elem_id="rev-nearest",
+    )
+    nearest_note = gr.Markdown("", elem_id="rev-nearest-note")
+    nearest_grid = gr.Image(
+        label=t("Samples (rows) and their nearest training images (the row under each)"),
+        visible=False,
+        elem_id="rev-nearest-grid",
+        **picture,
+    )
+    return Display(progress, x_t, x0_pred, replay_slider, final, downloads, nearest_flag, nearest_grid, nearest_note)
 
 
 def _wire(
@@ -720,6 +743,11 @@ def _wire(
     summed = run_event.failure(stopped, last_run, run_outputs, api_name="stopped", **quiet)
     commitment.show_after(run_event.success, "commitment_of_run")
     commitment.show_after(summed.then, "commitment_of_stopped_run")
+    nearest_io = ([d.nearest_flag, in_use, last_run], [d.nearest, d.nearest_note])
+    show_nearest = partial(nearest_of_run, pipelines=pipelines)
+    d.nearest_flag.change(show_nearest, *nearest_io, api_name="nearest", **quiet)
+    run_event.success(show_nearest, *nearest_io, api_name="nearest_of_run", **quiet)
+    summed.then(show_nearest, *nearest_io, api_name="nearest_of_stopped_run", **quiet)
     d.replay.input(
         replay,
         [last_run, d.replay],

@@ -19,7 +19,7 @@ from ddpm.options import SamplerName
 from ddpm.schedule import SCHEDULE_KINDS
 
 from .bundled_examples import EXAMPLES
-from .models import BUNDLED_NAME
+from .models import BUNDLED_NAME, OLDER_NAMES
 
 TABS = ("forward", "reverse", "race", "commit", "schedules", "lab2d")  # the Reverse tab's race and commit panels too
 SAMPLERS = get_args(SamplerName)
@@ -32,8 +32,9 @@ SAMPLER_ALIASES = {"dpmsolver": "dpmpp_2m", "dpmsolver2m": "dpmpp_2m", "dpmsolve
 
 
 def link_models(listed: Sequence[str]) -> dict[str, str]:
-    """The names a link may give the models a page lists: each one's own, and ``bundled`` for the bundled model."""
-    return {"bundled": BUNDLED_NAME, **{name: name for name in listed}}
+    """The names a link may give the models a page lists: each one's own, ``bundled`` for the default bundled
+    model, and the older name links made before the bundled models had names."""
+    return {"bundled": BUNDLED_NAME, **OLDER_NAMES, **{name: name for name in listed}}
 
 
 def short_names(models: Mapping[str, str]) -> dict[str, str]:

@@ -550,6 +550,23 @@ KO: dict[str, str] = {
     "한도는 {}이니 크기를 줄여 다시 시도하세요.",
     "This image file is damaged or truncated and cannot be decoded ({}).": "이 이미지 파일은 손상되었거나 잘려서 "
     "디코딩할 수 없습니다 ({}).",
+    # the Reverse tab's nearest-training-image check (ui/nearest.py)
+    "Show each sample's nearest training image": "각 샘플과 가장 가까운 학습 이미지 보기",
+    "Does the model copy its training images? The bundled models ship theirs for this check.": "모델이 학습 "
+    "이미지를 베끼고 있을까요? 내장 모델은 이 확인을 위해 학습 데이터를 함께 제공합니다.",
+    "Samples (rows) and their nearest training images (the row under each)": "샘플(각 행)과 가장 가까운 학습 "
+    "이미지(바로 아래 행)",
+    "Run the model first: the check needs final samples.": "먼저 모델을 실행하세요. 이 확인에는 최종 샘플이 "
+    "필요합니다.",
+    "{} ships no training set to compare with (the bundled models do; `train.py --with-training-set` writes one "
+    "beside your model).": "{}에는 비교할 학습 데이터가 없습니다 (내장 모델에는 있습니다. `train.py "
+    "--with-training-set`을 쓰면 모델 옆에 저장됩니다).",
+    "These samples are not shaped like the training images.": "이 샘플은 학습 이미지와 크기가 다릅니다.",
+    "Under each sample: its nearest of the {} training images (RMS pixel difference in [0, 1]). Median distance {}; "
+    "near-copies: {} of {} (closer than {}, a distance only {} of the training images come to their nearest other "
+    "one).": "각 샘플 아래: 학습 이미지 {}장 중 가장 가까운 것 (픽셀 RMS 차이, [0, 1] 범위). 거리 중앙값 {}, "
+    "거의 복사본: {}개 (전체 {}개 중, {}보다 가까움. 학습 이미지끼리는 {}만이 가장 가까운 다른 이미지와 이만큼 "
+    "가깝습니다).",
 }
 
 KO[HEADER] = HEADER_KO
