@@ -2,6 +2,7 @@
 
     python -m benchmarks.fast_path [--batch-sizes 1 16] [--repeats 7] [--threads 1] [--candidates ...] [--int8]
     python -m benchmarks.fast_path --grid [--threads 1]     # end to end: a 16-image grid, 20 steps, exact vs fast
+    python -m benchmarks.fast_path --grid --grid-network celebahq-256   # end to end: one 256² image
 
 Two networks: the google/ddpm-cifar10-32 architecture with random seeded weights and the bundled
 checkpoints/ddpm-mnist. For each (network, batch) every candidate runs one forward pass per round, the order
@@ -221,10 +222,12 @@ def measure(made: dict[str, Network], x, t, repeats: int, per_image: dict[str, f
     return medians, errors, slow
 
 
-def grid_seconds(rounds: int = 2) -> None:
-    """A 16-image grid of the cifar10-32 architecture (random seeded weights) at its default options (DPM-Solver++(2M),
-    20 steps), exact then fast, alternating; the fast path prepared first (its cost printed)."""
-    config = json.loads(CIFAR_CONFIG.read_text())
+def grid_seconds(network: str = "cifar10-32", rounds: int = 2) -> None:
+    """End to end at the default options (DPM-Solver++(2M), 20 steps): a 16-image grid of the cifar10-32
+    architecture or one image of the celebahq-256 one (random seeded weights), exact then fast, alternating; the
+    fast path prepared first (its cost printed)."""
+    config = json.loads((CIFAR_CONFIG.parent / f"ddpm-{'ema-' if '256' in network else ''}{network}.json").read_text())
+    count = 1 if "256" in network else 16
     torch.manual_seed(0)
     net = UNet(UNetConfig.from_dict(config)).eval().requires_grad_(False)
     schedule = NoiseSchedule.make("linear", 1000)
@@ -238,7 +241,7 @@ def grid_seconds(rounds: int = 2) -> None:
     for i in range(rounds):
         for name, pipe in [("exact", exact), ("fast", fast)][:: 1 if i % 2 == 0 else -1]:
             start = time.perf_counter()
-            images = pipe.sample(16, seed=0)
+            images = pipe.sample(count, seed=0)
             times[name].append(time.perf_counter() - start)
     print(f"options: {exact.default_options}; load average {os.getloadavg()[0]:.1f}")
     for name, seconds in times.items():
@@ -256,14 +259,15 @@ def main() -> None:
     parser.add_argument("--candidates", nargs="+", default=list(CANDIDATES), help="also: 'inductor fp32'")
     parser.add_argument("--int8", action="store_true", help="also OpenVINO int8 by NNCF post-training quantisation")
     parser.add_argument("--networks", nargs="+", default=["cifar10-32", "bundled"], help="cifar10-32 and/or bundled")
-    parser.add_argument("--grid", action="store_true", help="only the end-to-end 16-image grid, exact vs fast")
+    parser.add_argument("--grid", action="store_true", help="only end to end: a 16-image grid, exact vs fast")
+    parser.add_argument("--grid-network", default="cifar10-32", choices=["cifar10-32", "celebahq-256"])
     args = parser.parse_args()
     if args.threads:
         torch.set_num_threads(args.threads)
     torch.set_grad_enabled(False)
     if args.grid:
         print(f"machine: {cpu_name()} (flags {cpu_flags()}), {torch.get_num_threads()} thread(s)")
-        return grid_seconds()
+        return grid_seconds(args.grid_network)
 
     load = os.getloadavg()
     fp32, bf16 = matmul_peak(torch.float32), matmul_peak(torch.bfloat16, repeats=2)

@@ -91,6 +91,15 @@ def tiny_model_dir(tmp_path_factory) -> str:
 
 
 @pytest.fixture(scope="session")
+def tiny_colour_model_dir(tmp_path_factory) -> str:
+    """``tiny_model_dir`` in RGB: a stand-in for a colour model (the emoji model's shape)."""
+    folder = tmp_path_factory.mktemp("model") / "tiny-rgb"
+    config = {**TINY_CONFIG, "in_channels": 3, "out_channels": 3}
+    save_pipeline(Pipeline(random_unet(config), NoiseSchedule.make("linear", 1000)), folder)
+    return str(folder)
+
+
+@pytest.fixture(scope="session")
 def bundled_model_dir() -> Path:
     """The bundled model (1.1M parameters, fast on a CPU): screenshots show its real x̂₀ and samples."""
     from ui.models import BUNDLED_MODEL

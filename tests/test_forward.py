@@ -47,12 +47,12 @@ def same_pixels(path: str, shown: Image.Image) -> bool:
 @pytest.mark.parametrize(("size", "mode", "channels"), [(64, "RGB", 3), (128, "Grayscale", 1), (256, "RGB", 3)])
 def test_state_works_at_the_chosen_resolution(size, mode, channels):
     big = Image.new("RGB", (1500, 900), (200, 30, 30))  # never worked on at its raw size
-    state = forward.make_state(big, False, size, mode, seed=3)
+    state = forward.make_state(big, None, size, mode, seed=3)
     assert state.x0.shape == state.eps.shape == (channels, size, size)
     assert state.x0.dtype == state.eps.dtype == torch.float32
     assert state.x0.min() >= -1 and state.x0.max() <= 1
     assert max(state.source.size) <= 512
-    assert (state.size, state.mode, state.seed, state.is_digit) == (size, mode, 3, False)
+    assert (state.size, state.mode, state.seed, state.model) == (size, mode, 3, None)
 
 
 def test_state_is_frozen(astronaut):
@@ -66,7 +66,7 @@ def test_reseeded_keeps_the_image_and_draws_eps_from_the_seed(astronaut):
     other = astronaut.reseeded(1)
     assert other is not astronaut and other.seed == 1 and astronaut.seed == 0  # a new state; the old one is kept
     assert other.source is astronaut.source and torch.equal(other.x0, astronaut.x0)
-    assert (other.is_digit, other.size, other.mode) == (astronaut.is_digit, astronaut.size, astronaut.mode)
+    assert (other.model, other.size, other.mode) == (astronaut.model, astronaut.size, astronaut.mode)
     expected = randn((1, *astronaut.x0.shape), torch.Generator().manual_seed(1))[0]
     assert torch.equal(other.eps, expected) and not torch.equal(other.eps, astronaut.eps)
 
@@ -111,15 +111,16 @@ def test_x_t_follows_the_closed_form_along_one_path(astronaut):
 
 
 def test_example_state_knows_digits_and_refuses_unknown_names():
-    assert forward.example_state("Digit 3 (MNIST)", 64, "RGB").is_digit
-    assert not forward.example_state("Coffee", 64, "RGB").is_digit
+    assert forward.example_state("Digit 3 (MNIST)", 64, "RGB").model == "digits"
+    assert forward.example_state("Rocket (emoji)", 64, "RGB").model == "emoji"
+    assert forward.example_state("Coffee", 64, "RGB").model is None
     with pytest.raises(gr.Error, match="no bundled example called 'Dog'"):
         forward.example_state("Dog", 64, "RGB")
 
 
 def test_a_sketch_becomes_a_digit_state(drawn_seven):
     state = forward.state_from_sketch({"composite": drawn_seven, "layers": [], "background": None}, 64, "RGB")
-    assert state.is_digit and state.x0.shape == (3, 64, 64)
+    assert state.model == "digits" and state.x0.shape == (3, 64, 64)
     assert forward.state_from_sketch({"composite": None}, 64, "RGB") is None
 
 
@@ -179,11 +180,11 @@ def test_x0_prediction_for_a_digit(digit, pipelines):
 
 
 def test_x0_prediction_panel_without_a_digit_or_a_model(astronaut, digit, pipelines):
-    photo = forward.x0_prediction(astronaut, 500, pipelines.load())
-    assert photo == forward.X0Panel(None, forward.NOT_A_DIGIT)
-    nothing = forward.x0_prediction(digit, 500, None, "it is still downloading")
+    photo = forward.x0_prediction(astronaut, 500, None, None)
+    assert photo == forward.X0Panel(None, forward.NO_MODEL_KNOWS_IT)
+    nothing = forward.x0_prediction(digit, 500, "digits", None, "it is still downloading")
     assert nothing.picture is None and "it is still downloading" in nothing.caption
-    panel = forward.x0_prediction(digit, 500, pipelines.load())
+    panel = forward.x0_prediction(digit, 500, "digits", pipelines.load())
     assert isinstance(panel.picture, Image.Image) and "t = 500" in panel.caption  # T = 1000 here as in the tab
 
 
@@ -199,7 +200,7 @@ def test_bad_t_is_a_message_not_a_crash(astronaut):
     with pytest.raises(gr.Error, match="Unknown schedule"):
         forward.scrub(astronaut, "wavy", 3)
     with pytest.raises(gr.Error, match="no image"):
-        forward.make_state(None, False)
+        forward.make_state(None, None)
 
 
 # -------------------------------------------------------------------------------------------------- histogram
@@ -269,7 +270,7 @@ def test_load_events_give_the_state_then_every_view(astronaut, drawn_seven):
         assert len(outputs) == len(expected) == 7 and not any(is_skip(value) for value in outputs)
         assert np.array_equal(np.asarray(outputs[2]), np.asarray(expected[2]))  # x_t
         assert outputs[3] == expected[3]  # the readouts
-    assert events[2][0].is_digit and not events[0][0].is_digit
+    assert events[2][0].model == "digits" and events[0][0].model is None
 
 
 def test_change_resolution_keeps_the_image_and_seed(astronaut):
@@ -305,3 +306,20 @@ def test_the_histogram_carries_its_own_legend_and_the_plot_class(tiny_model_dir,
 def test_talk_mode_keeps_the_sliders_reset_button_unsquashed():
     css = launch_kwargs(talk=True)["css"]
     assert ".tab-like-container { height: 48px" in css and "min-height: 0 !important" in css  # slider's ↺ button
+
+
+def test_each_image_asks_the_model_that_knows_it(astronaut, digit, pipelines):
+    rocket = forward.example_state("Rocket (emoji)", size=64, mode="RGB", seed=0)
+    bundled, emoji_app = PipelineCache(device="cpu"), PipelineCache("emoji", device="cpu")
+    assert [forward.model_to_ask(s, bundled) for s in (astronaut, digit, rocket)] == [None, "digits", "emoji"]
+    assert [forward.model_to_ask(s, emoji_app) for s in (astronaut, digit, rocket)] == ["emoji", "digits", "emoji"]
+    own = pipelines.default_model  # the app runs a model of its own (--model): digits and uploads go to it
+    assert [forward.model_to_ask(s, pipelines) for s in (astronaut, digit, rocket)] == [own, own, "emoji"]
+    assert forward.model_to_ask(digit, None) is None
+
+
+def test_a_colour_upload_gets_a_colour_x0_from_a_colour_model(astronaut, tiny_colour_model_dir):
+    view = forward.scrub(astronaut, "linear", 300, PipelineCache(tiny_colour_model_dir, device="cpu"))
+    assert isinstance(view.x0_hat, Image.Image) and view.x0_hat.mode == "RGB"
+    tiles = np.asarray(view.x0_hat).astype(int)
+    assert np.abs(tiles[..., 0] - tiles[..., 2]).max() > 0  # not a gray picture in RGB clothes

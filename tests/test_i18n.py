@@ -11,7 +11,8 @@ from ui import i18n
 from ui.locales.ko import KO
 
 HANGUL = re.compile(r"[\uac00-\ud7a3]")
-# Words a Korean page keeps: model and sampler names, units, file formats, symbols' names, the paper.
+# Words a Korean page keeps: model (the bundled "digits", "emoji") and sampler names, units, file formats, symbols'
+# names, the paper.
 ALLOWED = {
     "DDPM", "DDIM", "DPM", "Solver", "SDE", "UniPC", "SDEdit", "MNIST", "CIFAR", "FID", "NFE", "RMS", "ODE", "MLP",
     "GIF", "MP4", "PNG", "CSV", "URL", "Hub", "Hugging", "Face", "OpenVINO", "float32", "bfloat16", "float16",
@@ -20,11 +21,11 @@ ALLOWED = {
     "beta_end", "Ho", "et", "al", "Denoising", "Diffusion", "Probabilistic", "Model", "Models", "sqrt", "alpha", "bar",
     "mathcal", "varepsilon", "theta", "prod", "mid", "frac", "sum", "mathbb", "le", "trailing", "leading",
     "linspace", "data", "base64", "eager", "start", "end", "x_t", "x_T", "t_k", "RGB", "float", "API", "Chelsea",
-    "Song", "Zhao", "Lu", "log", "nat", "nats", "CUDA", "GPU",
+    "Song", "Zhao", "Lu", "log", "nat", "nats", "CUDA", "GPU", "digits", "emoji",
 }  # fmt: skip
 WORD = re.compile(r"[A-Za-z][A-Za-z_]{2,}")
-# LaTeX, code, HTML tags and entities, model ids and folders (the bundled model's id ends in "(bundled)")
-HIDDEN = re.compile(r"\$\$.*?\$\$|\$.*?\$|`[^`]*`|<[^>]*>|&\w+;|[\w.-]+/[\w./-]+( \(bundled\))?", re.S)
+# LaTeX, code, HTML tags and entities, model ids and folders
+HIDDEN = re.compile(r"\$\$.*?\$\$|\$.*?\$|`[^`]*`|<[^>]*>|&\w+;|[\w.-]+/[\w./-]+", re.S)
 
 
 def english_words(text: str) -> set[str]:

@@ -17,7 +17,9 @@ def test_every_example_loads(name):
     example = load_example(name)
     image = example.open()
     assert isinstance(example, Example) and example.path.parent == EXAMPLES_DIR and example.path.exists()
-    assert image.size[0] >= 28 and example.is_digit == ("Digit" in name)
+    assert image.size[0] >= 28 and example.model == (
+        "digits" if "Digit" in name else "emoji" if "emoji" in name else None
+    )
     assert example.credit
 
 

@@ -1,7 +1,7 @@
 """The "Forward noising" tab: one image, one fixed ε, and x_t = √ᾱ_t x_0 + √(1-ᾱ_t) ε as t is scrubbed.
 
 Handlers are plain functions of (state, controls) → a typed view; ``build_tab`` only wires them to components.
-The state (``ForwardState``) is the shrunken source image, whether it is a digit the bundled model knows, the working
+The state (``ForwardState``) is the shrunken source image, the model that knows it (for the x̂₀ panel), the working
 tensor x0 (C, H, W) at the chosen resolution, the seed and the ε (C, H, W) drawn from it.
 """
 
@@ -28,7 +28,7 @@ from . import i18n, params
 from .bundled_examples import EXAMPLES, load_example
 from .inputs import Choice, ImageInput, SketchInput, Whole, WholeSlider
 from .intake import MODES, SIZE_CHOICES, drawn_image, resolution, shrink, sketch_to_digit, to_tensor
-from .models import PipelineCache
+from .models import BUNDLED_NAME, PipelineCache, display_name, is_bundled
 from .outputs import SKIP, Outputs
 from .pictures import FastPng, image_array, labelled_grid, noise_image, to_image
 from .theme import LATEX, PLOT_CLASS, legend_html
@@ -36,8 +36,9 @@ from .theme import LATEX, PLOT_CLASS, legend_html
 T = 1000  # the forward tab works on 1000-step schedules, like the bundled model and Ho et al.
 FILMSTRIP_TIMESTEPS = (0, 50, 100, 250, 500, 750, 999)
 HISTOGRAM_COLORS = {"pixels of x_t": "#2563eb", "N(0, 1)": "#111827"}  # the data in blue, the target in black
-NOT_A_DIGIT = (
-    "The x̂₀ prediction appears for digits (pick a digit example or draw one): the default model only knows MNIST."
+NO_MODEL_KNOWS_IT = (
+    "The x̂₀ prediction appears for images a model knows: pick a digit or emoji example, draw a digit, or start the "
+    "app with a colour model (`python app.py --model emoji`) to ask it about your uploads."
 )
 
 
@@ -58,7 +59,7 @@ class ForwardState:
     """One image and one fixed ε: everything the tab shows is a function of this and the controls."""
 
     source: Image.Image  # the image as given, shrunk to at most MAX_SOURCE px
-    is_digit: bool  # a digit the bundled MNIST model knows: the x̂₀ panel asks the model
+    model: str | None  # the bundled model that knows the image ("digits", "emoji"); None for an upload
     size: int
     mode: str
     x0: torch.Tensor  # (C, size, size) in [-1, 1]
@@ -95,7 +96,7 @@ class ForwardState:
 
 
 def make_state(
-    image: Image.Image | None, is_digit: bool, size: int = 256, mode: str = "RGB", seed: int | None = 0
+    image: Image.Image | None, model: str | None, size: int = 256, mode: str = "RGB", seed: int | None = 0
 ) -> ForwardState:
     """A fresh state for ``image`` at ``size`` px in ``mode``, with ε drawn from ``seed``."""
     if image is None:
@@ -106,7 +107,7 @@ def make_state(
     except DDPMError as error:
         raise gr.Error(str(error)) from None
     empty = torch.empty(0)
-    return ForwardState(source, bool(is_digit), resolution(size), mode, x0, 0, empty).reseeded(seed)
+    return ForwardState(source, model, resolution(size), mode, x0, 0, empty).reseeded(seed)
 
 
 def example_state(name: str, size: int = 256, mode: str = "RGB", seed: int | None = 0) -> ForwardState:
@@ -114,14 +115,14 @@ def example_state(name: str, size: int = 256, mode: str = "RGB", seed: int | Non
         example = load_example(name)
     except DDPMError as error:
         raise gr.Error(str(error)) from None
-    return make_state(example.open(), example.is_digit, size, mode, seed)
+    return make_state(example.open(), example.model, size, mode, seed)
 
 
 def state_from_sketch(sketch, size: int, mode: str, seed: int = 0) -> ForwardState | None:
     """The Sketchpad's value → a digit state; None if nothing is drawn."""
     image = drawn_image(sketch)
     digit = None if image is None else sketch_to_digit(image)
-    return None if digit is None else make_state(digit, True, size, mode, seed)
+    return None if digit is None else make_state(digit, "digits", size, mode, seed)
 
 
 # ---------------------------------------------------------------------------------------------------- views
@@ -188,10 +189,26 @@ def histogram_frame(x: torch.Tensor, bins: int = 61, lo: float = -4.0, hi: float
     return pd.DataFrame({"value": value, "density": np.concatenate([density.round(4), normal]), "series": list(series)})
 
 
-def x0_prediction(state: ForwardState, t: int, pipe: Pipeline | None, note: str = "") -> X0Panel:
-    """What the network believes x_0 is, seeing the state's digit noised to timestep t at its own resolution."""
-    if not state.is_digit:
-        return X0Panel(None, i18n.say(NOT_A_DIGIT))
+def model_to_ask(state: ForwardState, pipelines: PipelineCache | None) -> str | None:
+    """The model the x̂₀ panel asks about the state's image: a digit goes to the app's model when it runs one of its
+    own (``--model``), else to the bundled digit model; an emoji to the bundled emoji model; an upload to the app's
+    model unless that is the digit model, which knows only digits (an upload would get a digit back whatever it
+    shows)."""
+    if pipelines is None:
+        return None
+    default = display_name(pipelines.default_model)
+    if state.model is None:
+        return None if default == BUNDLED_NAME else default
+    if state.model == BUNDLED_NAME and not is_bundled(default):
+        return default
+    return state.model
+
+
+def x0_prediction(state: ForwardState, t: int, model: str | None, pipe: Pipeline | None, note: str = "") -> X0Panel:
+    """What ``model`` (``model_to_ask``) believes x_0 is, seeing the state's image noised to timestep t at its own
+    resolution and channels."""
+    if model is None:
+        return X0Panel(None, i18n.say(NO_MODEL_KNOWS_IT))
     if pipe is None:
         return X0Panel(None, i18n.say("No model to ask yet: {}.", note or "the default model is not available"))
     C, H, W = pipe.image_shape
@@ -221,8 +238,9 @@ def scrub(
     milliseconds, x_t straight from its uint8 array: Gradio would spend 15–25 ms encoding the PIL images."""
     t = _check_t(t)
     x_t = state.x_t(kind, t)
-    pipe = pipelines.try_load() if (pipelines is not None and state.is_digit) else None
-    panel = x0_prediction(state, t, pipe, pipelines.status() if pipelines else "no model configured")
+    model = model_to_ask(state, pipelines)
+    pipe = pipelines.try_load(model) if model else None
+    panel = x0_prediction(state, t, model, pipe, pipelines.status(model) if pipelines else "no model configured")
     if png is None:
         return ScrubView(to_image(x_t), readouts(kind, t), histogram_frame(x_t), panel.picture, panel.caption)
     x0_file = None if panel.picture is None else png(panel.picture)
@@ -275,7 +293,7 @@ def _seed_of(state: ForwardState | None) -> int:
 
 
 def load_upload(image, size, mode, kind, t, state, pipelines=None) -> tuple:
-    new = make_state(image, False, size, mode, _seed_of(state))
+    new = make_state(image, None, size, mode, _seed_of(state))
     return new, *all_views(new, kind, t, pipelines).as_outputs()
 
 
@@ -375,7 +393,9 @@ def _image_source(first: str) -> tuple[Choice, ImageInput, SketchInput]:
                 i18n.choices(EXAMPLES),
                 value=first,
                 label=i18n.t("Bundled example"),
-                info=i18n.t("Public-domain / CC0 photos from scikit-image; MNIST digits."),
+                info=i18n.t(
+                    "Public-domain / CC0 photos from scikit-image; MNIST digits; Noto Color Emoji (Apache-2.0)."
+                ),
             )
         with gr.Tab(i18n.t("Upload")):
             upload = ImageInput(

@@ -57,8 +57,8 @@ KO: dict[str, str] = {
     "Statistics (both residuals ≈ N(0, 1))": "통계 (두 잔차 모두 ≈ N(0, 1))",
     "Examples": "예시",
     "Bundled example": "내장 예시",
-    "Public-domain / CC0 photos from scikit-image; MNIST digits.": "scikit-image의 퍼블릭 도메인 / CC0 사진과 MNIST "
-    "숫자입니다.",
+    "Public-domain / CC0 photos from scikit-image; MNIST digits; Noto Color Emoji (Apache-2.0).": "scikit-image의 "
+    "퍼블릭 도메인 / CC0 사진, MNIST 숫자, Noto Color Emoji 이모지(Apache-2.0)입니다.",
     "Upload": "올리기",
     "Your image": "내 이미지",
     "Draw a digit": "숫자 그리기",
@@ -78,8 +78,10 @@ KO: dict[str, str] = {
     "std of (x_t − √ᾱ_t x₀)/√(1−ᾱ_t)": "(x_t − √ᾱ_t x₀)/√(1−ᾱ_t)의 표준편차",
     "press “Run the chain to t” for this image": "이 이미지로 “시점 t까지 사슬 실행”을 누르세요",
     "The chain seed": "사슬 시드",
-    "The x̂₀ prediction appears for digits (pick a digit example or draw one): the default model only knows MNIST.": (
-        "x̂₀ 예측은 숫자 이미지에서만 보입니다 (숫자 예시를 고르거나 직접 그리세요). 기본 모델은 MNIST만 압니다."
+    "The x̂₀ prediction appears for images a model knows: pick a digit or emoji example, draw a digit, or start the "
+    "app with a colour model (`python app.py --model emoji`) to ask it about your uploads.": (
+        "x̂₀ 예측은 모델이 아는 이미지에서만 보입니다. 숫자나 이모지 예시를 고르거나 숫자를 직접 그리세요. 올린 "
+        "이미지에 대해 물어보려면 컬러 모델로 앱을 시작하세요 (`python app.py --model emoji`)."
     ),
     "pixels of x_t": "x_t의 픽셀",
     "No model to ask yet: {}.": "아직 물어볼 모델이 없습니다: {}.",
@@ -95,6 +97,10 @@ KO: dict[str, str] = {
     "Coffee": "커피",
     "Camera man": "카메라맨",
     **{f"Digit {d} (MNIST)": f"숫자 {d} (MNIST)" for d in range(10)},
+    "Cat face (emoji)": "고양이 얼굴 (이모지)",
+    "Apple (emoji)": "사과 (이모지)",
+    "Rainbow (emoji)": "무지개 (이모지)",
+    "Rocket (emoji)": "로켓 (이모지)",
     "Grayscale": "흑백",
     # --- Reverse sampling --------------------------------------------------------------------------------------------
     "Number of steps K": "스텝 수 K",
