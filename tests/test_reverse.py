@@ -242,6 +242,16 @@ def test_sdedit_starts_from_the_noised_image_at_t(models):
         list(stream(models, start="image"))
 
 
+def test_sdedit_from_a_colour_example_keeps_its_colours_with_a_colour_model(models, tiny_colour_model_dir):
+    rocket = Image.open(reverse.EXAMPLES_DIR / reverse.START_EXAMPLES[1])
+    outputs = list(stream(models, model=tiny_colour_model_dir, steps=5, start="image", upload=rocket, t_start=100))
+    start = np.asarray(outputs[-1][3].frames[0].x_t, dtype=float)  # the rocket noised to t = 100, 32×32 in colour
+    assert start.ndim == 3 and start.shape[-1] == 3
+    channel_means = start[2:34, 2:34].reshape(-1, 3).mean(0)
+    expected = np.asarray(rocket.convert("RGB").resize((32, 32)), dtype=float).reshape(-1, 3).mean(0)
+    assert np.abs(channel_means - expected).max() < 25  # the colours survive the noise at t = 100
+
+
 def test_unknown_hub_id_keeps_the_current_model(models):
     current, message = reverse.load_model(
         "google/no-such-ddpm", "exact", BATCH, STEPS, models.default_model, pipelines=models

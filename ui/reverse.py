@@ -56,6 +56,7 @@ SAMPLERS = SAMPLER_CHOICES
 VARIANCES = [(t("β̃_t, posterior (fixed_small)"), "fixed_small"), ("β_t (fixed_large)", "fixed_large")]
 PRECISIONS = [(t("exact (float32)"), "exact"), (t("fast (the footer says what runs here)"), "fast")]
 STARTS = [(t("pure noise x_T"), "noise"), (t("an image noised to t (SDEdit)"), "image")]
+START_EXAMPLES = ("digit_7.png", "emoji_rocket.png", "emoji_cat.png", "chelsea.png")  # credits: ui/examples
 PLAY_FRAME_S = 0.05  # a recorded run plays at 20 frames a second
 NUM_STEPS, T_START = 50, 500  # the defaults of the steps and SDEdit-t sliders (each kept within the model's T)
 MAX_BATCH = 64
@@ -564,7 +565,7 @@ def _start_controls(T: int) -> StartControls:
                 upload = ImageInput(
                     type="pil", label=t("Start image"), sources=["upload", "clipboard"], format="png", height=220
                 )
-                gr.Examples([str(EXAMPLES_DIR / f) for f in ("digit_7.png", "chelsea.png")], upload)
+                gr.Examples([str(EXAMPLES_DIR / f) for f in START_EXAMPLES], upload)
             with gr.Tab(t("Draw a start digit")):
                 brush = gr.Brush(default_size=22, colors=["#000000"], color_mode="fixed")
                 sketch = SketchInput(type="pil", label=t("Draw a digit"), canvas_size=(280, 280), brush=brush)
