@@ -21,7 +21,7 @@ from .mlp import EpsMLP
 class TrainConfig:
     """Adam at ``learning_rate`` with cosine decay to zero over ``steps`` minibatches of ``batch_size`` points."""
 
-    steps: int = 1500
+    steps: int = 4000  # ≈ 16 s on one AVX-512 core: samples near fresh-data distance (benchmarks/RESULTS.md)
     batch_size: int = 256
     learning_rate: float = 3e-3
     report_every: int = 50
