@@ -72,9 +72,9 @@ def build_demo(
             with gr.Tab(t("Reverse sampling"), id="reverse") as reverse_tab:
                 reverse_view = reverse.build_tab(pipelines, talk=talk, budget=budget, recordings=recordings)
             with gr.Tab(t("Schedule explorer"), id="schedules") as schedules_tab:
-                schedules.build_tab(talk=talk)
+                schedule_view = schedules.build_tab(talk=talk)
             with gr.Tab(t("2D lab"), id="lab2d") as lab2d_tab:
-                lab2d.build_tab(pipelines, talk=talk)
+                lab_view = lab2d.build_tab(pipelines, talk=talk)
         gr.Markdown(
             t(f"{pipelines.footer()} · Ho et al. 2020, *Denoising Diffusion Probabilistic Models*"),
             elem_classes=["footer-note"],
@@ -82,7 +82,7 @@ def build_demo(
         )
 
         each_tab = {tab.id: tab for tab in (forward_tab, reverse_tab, schedules_tab, lab2d_tab)}
-        page = presenter.Page(tabs, each_tab, forward_view, reverse_view, pipelines)
+        page = presenter.Page(tabs, each_tab, forward_view, reverse_view, schedule_view, lab_view, pipelines)
         presenter.wire(demo, page, bar, scenes)
 
         def forget(request: gr.Request) -> None:

@@ -12,7 +12,8 @@ RACE = ["ddpm", 1000, "dpmpp_2m", 20, NO_CONTENDER, None, NO_CONTENDER, 7]
 def shown(main_tab, panel=PANELS["reverse"], lang=""):
     """``current_view`` with the controls a page opens with (the Forward tab's, the Reverse tab's, the race's)."""
     controls = ["Coffee", "cosine", 250, BUNDLED_NAME, "ddim", 10, 3, 16]
-    return current_view(main_tab, panel, *controls, *RACE, 5, 4, lang)
+    explorer_and_lab = [["cosine", "linear"], "swiss_roll", 120, "learned"]
+    return current_view(main_tab, panel, *controls, *explorer_and_lab, *RACE, 5, 4, lang)
 
 
 def test_the_link_of_a_view_names_the_tab_on_show_and_only_its_controls():
@@ -21,8 +22,9 @@ def test_the_link_of_a_view_names_the_tab_on_show_and_only_its_controls():
     race = (Contender("ddpm", 1000), Contender("dpmpp_2m", 20))  # the empty slots are left out
     assert shown("reverse", PANELS["race"]) == View(tab="race", race=race, seed=5, batch=4)
     assert shown("reverse", PANELS["commit"]) == View(tab="commit")
-    assert shown("schedules", lang="ko") == View(tab="schedules", lang="ko")
-    assert shown("lab2d", lang="fr") == View(tab="lab2d")  # only a language the page has
+    assert shown("schedules", lang="ko") == View(tab="schedules", schedules=("cosine", "linear"), lang="ko")
+    lab = View(tab="lab2d", data="swiss_roll", t=120, field="learned")
+    assert shown("lab2d", lang="fr") == lab  # only a language the page has
 
 
 def test_the_key_overlay_lists_every_key_and_scene_in_its_language_escaped():

@@ -502,7 +502,16 @@ def _image(label: str, elem_id: str, value=None) -> gr.Image:
     )
 
 
-def build_tab(pipelines: PipelineCache, talk: bool = False) -> None:
+@dataclass(frozen=True)
+class LabTab:
+    """What a link or a scene sets on this tab (``ui.presenter``)."""
+
+    data: Pick
+    t: WholeSlider
+    field: Choice
+
+
+def build_tab(pipelines: PipelineCache, talk: bool = False) -> LabTab:
     """The tab's components and events; call inside ``gr.Tab``."""
     style, png = Style(side=600 if talk else 520, talk=talk), FastPng()
     heavy = heavy_group(pipelines)
@@ -627,3 +636,4 @@ def build_tab(pipelines: PipelineCache, talk: bool = False) -> None:
         api_name="lab_compare",
         **heavy,
     )
+    return LabTab(data.name, t, kind)

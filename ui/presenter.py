@@ -21,10 +21,12 @@ from . import forward
 from .bundled_examples import load_example
 from .i18n import built, localize, say, t
 from .inputs import OptionalWhole
+from .lab2d import LabTab
 from .models import PipelineCache
 from .race import NO_CONTENDER, RacePanel
 from .reverse import ReverseTab
 from .scenes import Scene
+from .schedules import Parameters
 from .view import TABS, Contender, ParsedView, View, link_models, parse_view, short_names
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -59,6 +61,8 @@ class Page:
     tab: dict[str, gr.Tab]  # … by id: forward, reverse, schedules, lab2d
     forward: forward.ForwardTab
     reverse: ReverseTab
+    schedules: Parameters
+    lab: LabTab
     pipelines: PipelineCache
 
     @property
@@ -185,6 +189,10 @@ def outputs(page: Page, presenter: Presenter) -> list:
         *_forward_outputs(page),
         *_reverse_outputs(page),
         *_race_outputs(page),
+        page.schedules.kinds,
+        page.lab.data,
+        page.lab.t,
+        page.lab.field,
     ]
 
 
@@ -202,6 +210,9 @@ def apply(page: Page, presenter: Presenter, parsed: ParsedView, current: dict, t
             updates[presenter.panel] = PANELS[view.tab]
     updates |= _apply_forward(page, view, current)
     updates |= _apply_race(page, view) if view.tab == "race" else _apply_reverse(page, view)
+    updates |= _apply_lab(page, view)
+    if view.schedules is not None:
+        updates[page.schedules.kinds] = list(view.schedules)
     notes = [localize(note) for note in parsed.notes]
     line = "; ".join(filter(None, [title, *notes]))
     updates[presenter.note] = say("Link: {}.", line) if notes else line
@@ -222,8 +233,20 @@ def _apply_forward(page: Page, view: View, current: dict) -> dict:
         updates[source.example] = view.example
     if view.schedule is not None:
         updates[source.kind] = view.schedule
-    if view.t is not None:
+    if view.t is not None and view.tab != "lab2d":
         updates[source.t] = view.t
+    return updates
+
+
+def _apply_lab(page: Page, view: View) -> dict:
+    """The 2D lab's data set and arrows, and its t when the link's tab is the lab."""
+    updates = {}
+    if view.data is not None:
+        updates[page.lab.data] = view.data
+    if view.field is not None:
+        updates[page.lab.field] = view.field
+    if view.t is not None and view.tab == "lab2d":
+        updates[page.lab.t] = view.t
     return updates
 
 
@@ -260,9 +283,11 @@ def _apply_race(page: Page, view: View) -> dict:
     return updates
 
 
-def current_view(main_tab, panel, example, kind, t_value, model, sampler, steps, seed, batch, *race_and_lang) -> View:
+def current_view(
+    main_tab, panel, example, kind, t_value, model, sampler, steps, seed, batch, kinds, data, lab_t, field, *race_lang
+) -> View:
     """The view on show, as a link writes it: the tab and the controls of that tab."""
-    *race_values, race_seed, race_batch, lang = race_and_lang
+    *race_values, race_seed, race_batch, lang = race_lang
     tab = main_tab if main_tab != "reverse" else next((k for k, v in PANELS.items() if v == panel), "reverse")
     lang = lang if lang in ("en", "ko") else None
     if tab == "forward":
@@ -275,6 +300,10 @@ def current_view(main_tab, panel, example, kind, t_value, model, sampler, steps,
         pairs = zip(race_values[::2], race_values[1::2], strict=True)
         race = tuple(Contender(s, int(k)) for s, k in pairs if s != NO_CONTENDER and k)
         return View(tab=tab, race=race or None, seed=int(race_seed), batch=int(race_batch), lang=lang)
+    if tab == "schedules":
+        return View(tab=tab, schedules=tuple(kinds) or None, lang=lang)
+    if tab == "lab2d":  # a drawing cannot travel in a link: the lab then opens on its default data
+        return View(tab=tab, data=None if data == "drawing" else data, t=int(lab_t), field=field, lang=lang)
     return View(tab=tab if tab in TABS else None, lang=lang)
 
 
@@ -317,7 +346,7 @@ def wire(demo: gr.Blocks, page: Page, presenter: Presenter, scene_list: list[Sce
     c, race = page.reverse.controls, page.race
     link_inputs = [
         presenter.main_tab, presenter.panel, source.example, source.kind, source.t, page.reverse.in_use,
-        c.sampler, c.steps, c.seed, c.batch,
+        c.sampler, c.steps, c.seed, c.batch, page.schedules.kinds, page.lab.data, page.lab.t, page.lab.field,
         *[component for slot in race.slots for component in (slot.sampler, slot.steps)], race.seed, race.batch,
         presenter.lang,
     ]  # fmt: skip

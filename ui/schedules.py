@@ -306,8 +306,8 @@ def _strip(first: Exploration, talk: bool) -> tuple[gr.Image, gr.Dropdown]:
     return image_strip, example
 
 
-def build_tab(talk: bool = False) -> None:
-    """The tab's components and events; call inside ``gr.Tab``."""
+def build_tab(talk: bool = False) -> Parameters:
+    """The tab's components and events; call inside ``gr.Tab``. Returns its controls (a link sets ``kinds``)."""
     first = explore(list(SCHEDULE_KINDS))
     kinds, T, beta_start, beta_end, cosine_s = _schedule_numbers()
     shown = {
@@ -339,3 +339,4 @@ def build_tab(talk: bool = False) -> None:
     inputs = [getattr(parameters, f.name) for f in fields(Parameters)]
     outputs = [shown[f.name] for f in fields(Exploration)]  # in the order ``Exploration.as_outputs`` gives them
     gr.on(parameters.changes(), explore_event, inputs, outputs, api_name="explore", trigger_mode="always_last")
+    return parameters

@@ -15,6 +15,7 @@ from dataclasses import dataclass, fields, replace
 from typing import get_args
 from urllib.parse import urlencode
 
+from ddpm.lab2d.data import DATASET_NAMES
 from ddpm.options import SamplerName
 from ddpm.schedule import SCHEDULE_KINDS
 
@@ -28,6 +29,7 @@ MAX_SEED = 2**32 - 1
 T_MAX = 999  # t and t0 index a 1000-step chain (the bundled model's and the Forward tab's)
 MAX_STEPS, MAX_BATCH = 1000, 64
 MAX_CONTENDERS = 4
+LAB_FIELDS = ("exact", "learned", "difference")  # the 2D lab's arrows: −ε*, −ε_θ, ε_θ − ε*
 SAMPLER_ALIASES = {"dpmsolver": "dpmpp_2m", "dpmsolver2m": "dpmpp_2m", "dpmsolversde": "dpmpp_2m_sde", "uni": "unipc"}
 
 
@@ -74,12 +76,15 @@ class View:
     steps: int | None = None
     seed: int | None = None
     batch: int | None = None
-    t: int | None = None  # Forward tab's t
+    t: int | None = None  # Forward tab's t (the 2D lab's when the tab is lab2d)
     schedule: str | None = None  # Forward tab's noise schedule
     example: str | None = None  # Forward tab's image (a bundled example's name)
     start: str | None = None  # Reverse tab: SDEdit from this bundled example …
     t0: int | None = None  # … noised to this t
     race: tuple[Contender, ...] | None = None  # the Sampler race's contenders
+    schedules: tuple[str, ...] | None = None  # the Schedule explorer's schedules
+    data: str | None = None  # the 2D lab's data set …
+    field: str | None = None  # … and its arrows (LAB_FIELDS)
     lang: str | None = None
     player: bool | None = None  # open the full-screen player
 
@@ -95,7 +100,7 @@ class View:
                 value = slug(value)
             elif f.name == "model":
                 value = (models or {}).get(value, value)
-            elif f.name == "race":
+            elif f.name in ("race", "schedules"):
                 value = ",".join(map(str, value))
             elif f.name == "player":
                 value = int(value)
@@ -173,6 +178,19 @@ class _Reader:
         self.notes.append(f"{name} “{value}” is not 1 or 0: ignored")
         return None
 
+    def choices(self, name: str, choices: Sequence[str]) -> tuple[str, ...] | None:
+        """A comma-separated list of choices (``cosine,linear``), each read as ``choice`` reads one; at least one."""
+        value = self.text(name)
+        if value is None:
+            return None
+        found = []
+        for part in value.split(",")[: len(choices) + 1]:
+            sub = _Reader({name: part})
+            found.append(sub.choice(name, choices))
+            self.notes += sub.notes
+        kept = tuple(dict.fromkeys(c for c in found if c is not None))
+        return kept or None
+
     def contenders(self, name: str) -> tuple[Contender, ...] | None:
         """``ddpm-1000,dpmpp_2m-20``: 2 to 4 sampler-steps pairs; bad pairs dropped (noted)."""
         value = self.text(name)
@@ -214,6 +232,9 @@ def parse_view(query: Mapping[str, str | Sequence[str]], models: Mapping[str, st
         start=reader.choice("start", list(EXAMPLES), examples),
         t0=reader.whole("t0", 0, T_MAX),
         race=reader.contenders("race"),
+        schedules=reader.choices("schedules", SCHEDULE_KINDS),
+        data=reader.choice("data", DATASET_NAMES),
+        field=reader.choice("field", LAB_FIELDS),
         lang=reader.choice("lang", LANGUAGES),
         player=reader.flag("player"),
     )
