@@ -5,7 +5,7 @@ import io
 import numpy as np
 import pytest
 import torch
-from PIL import Image
+from PIL import Image, ImageDraw
 
 from ddpm.images import to_uint8
 from ui.pictures import FastPng, image_array, labelled_grid, noise_image, png_bytes, to_image
@@ -74,3 +74,42 @@ def test_grid_places_each_tile_in_its_cell():
     assert pixels[4 + 10, left + 4 + 24 + 10].tolist() == [80, 80, 80]  # row 0, column 1 (a gray tile as RGB)
     assert pixels[4 + 24 + 10, left + 4 + 10].tolist() == [80, 80, 80]  # row 1, column 0
     assert pixels[4 + 24 + 10, left + 4 + 24 + 10].tolist() == [255, 255, 255]  # row 1 is short: canvas
+
+
+# ------------------------------------------------------------------------------------ words drawn into pictures
+def test_captions_are_drawn_in_the_pages_language_with_real_hangul_glyphs():
+    from ui import i18n, lettering
+
+    token = i18n.use_lang("ko")
+    try:
+        korean = lettering.caption("final samples")
+    finally:
+        i18n.reset_lang(token)
+    assert korean == "최종 샘플" and lettering.caption("final samples") == "final samples"
+    if lettering.cjk_font_file() is None:
+        pytest.skip("no CJK font here (Debian: fonts-noto-cjk)")
+    # each Hangul syllable drawn by the CJK face: ink, and not the same "tofu" box for two different syllables
+    ink = []
+    for syllable in ("최", "샘"):
+        picture = Image.new("L", (40, 40), 255)
+        lettering.draw_text(ImageDraw.Draw(picture), (4, 20), syllable, 28, 0)
+        ink.append(np.asarray(picture) < 128)
+    assert ink[0].sum() > 20 and ink[1].sum() > 20 and (ink[0] != ink[1]).sum() > 20
+    # a mixed caption is drawn run by run: Greek from DejaVu, Hangul from the CJK face, widths add up
+    mixed = "ᾱ_t 화살표"
+    assert lettering.text_width(mixed, 20) == pytest.approx(
+        lettering.font(20).getlength("ᾱ_t ") + lettering.font(20, wide=True).getlength("화살표")
+    )
+
+
+def test_without_a_cjk_font_the_caption_falls_back_to_english(monkeypatch):
+    from ui import i18n, lettering
+
+    monkeypatch.setattr(lettering, "cjk_font_file", lambda: None)
+    token = i18n.use_lang("ko")
+    try:
+        assert (
+            lettering.caption("samples of {}: mean NN distance {}", "x", "0.1") == "samples of x: mean NN distance 0.1"
+        )
+    finally:
+        i18n.reset_lang(token)

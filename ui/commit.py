@@ -27,6 +27,7 @@ from PIL import Image
 
 from ddpm import DDPMError
 
+from . import lettering
 from .digit_classifier import CLASSIFIER, DigitClassifier, classify, load_digit_classifier
 from .i18n import say, t
 from .inputs import Whole
@@ -209,7 +210,7 @@ def strip(frames: list[Frame], data: Commitment, image: int) -> Image.Image:
     for f in chosen:
         tiles.append(to_image(frames[f].x0_small[image].float()))
         t = int(data.timesteps[f])
-        caption = "end" if t < 0 else str(t)
+        caption = lettering.caption("end") if t < 0 else str(t)
         if data.probabilities is not None:
             p = data.probabilities[f, image]
             caption += f": {int(p.argmax())} {p.max():.0%}"

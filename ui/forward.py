@@ -24,7 +24,7 @@ from ddpm.diffusion import predict_eps_from_x0, predict_x0_from_eps, q_chain, ra
 from ddpm.images import from_pil
 from ddpm.schedule import SCHEDULE_KINDS
 
-from . import i18n, params
+from . import i18n, lettering, params
 from .bundled_examples import EXAMPLES, load_example
 from .inputs import Choice, ImageInput, SketchInput, Whole, WholeSlider
 from .intake import MODES, SIZE_CHOICES, drawn_image, resolution, shrink, sketch_to_digit, to_tensor
@@ -226,7 +226,7 @@ def x0_prediction(state: ForwardState, t: int, model: str | None, pipe: Pipeline
         i18n.say(schedule.kind),
         t_model,
     )
-    return X0Panel(labelled_grid([tiles], ["x_t (input)", "x0-hat"], cell=160), caption)
+    return X0Panel(labelled_grid([tiles], [lettering.caption("x_t (input)"), "x̂₀"], cell=160), caption)
 
 
 def scrub(
@@ -250,7 +250,9 @@ def scrub(
 def filmstrip(state: ForwardState, kind: str) -> Image.Image:
     """The image at several t on one path (same ε), x_0 first."""
     tiles = [to_image(state.x0)] + [to_image(state.x_t(kind, t)) for t in FILMSTRIP_TIMESTEPS]
-    return labelled_grid([tiles], ["x0 (clean)"] + [f"t = {t}" for t in FILMSTRIP_TIMESTEPS], cell=112)
+    return labelled_grid(
+        [tiles], [lettering.caption("x₀ (clean)")] + [f"t = {t}" for t in FILMSTRIP_TIMESTEPS], cell=112
+    )
 
 
 def all_views(state: ForwardState, kind: str, t, pipelines: PipelineCache | None = None) -> ForwardView:

@@ -32,7 +32,7 @@ from ddpm.lab2d.mlp import EpsMLP
 from ddpm.lab2d.paths import ReversePath, forward_paths
 from ddpm.sampling import denoise
 
-from . import i18n
+from . import i18n, lettering
 from .inputs import Choice, Pick, SketchInput, Whole, WholeSlider
 from .intake import drawn_image
 from .models import PipelineCache
@@ -192,7 +192,8 @@ def render_view(cloud: Cloud, learned: Learned | None, t: int, kind: str, style:
     canvas.points(cloud.forward[t + 1].numpy(), "#15803d", scale=1.6, outline="white")
     canvas.arrows(arrow_points.numpy(), vectors, "#111827" if kind != "difference" else "#22d3ee", unit)
     label = {value: i18n.english(name) for name, value in FIELDS}[kind]
-    canvas.title(f"t = {t}   ᾱ_t = {float(s.alpha_bars[t]):.3f}   arrows: {label.split(' ', 1)[1]}")
+    arrows = lettering.caption(label).split(" ", 1)[1]
+    canvas.title(lettering.caption("t = {}   ᾱ_t = {}   arrows: {}", t, f"{float(s.alpha_bars[t]):.3f}", arrows))
     readout = (
         f"**{cloud.key}** at t = {t}: orange = the noised cloud x_t = √ᾱ_t x_0 + √(1−ᾱ_t) ε (one fixed ε per point), "
         f"green = {FORWARD_PATHS} points' forward paths along the chain q(x_t | x_(t−1)); {what}; "
@@ -244,7 +245,7 @@ def render_run(cloud: Cloud, path: torch.Tensor, position: int, total: int, titl
     canvas.points(cloud.points.numpy(), "#cbd5e1", scale=0.8)
     canvas.paths(path[: position + 1, :DRAWN_PATHS].numpy(), PATH_COLORS, width=1 + style.line // 3)
     canvas.points(path[position].numpy(), "#1e3a8a", scale=0.9)
-    canvas.title(f"{title} · step {position}/{total - 1}")
+    canvas.title(lettering.caption("{} · step {}/{}", lettering.caption(title), position, total - 1))
     return canvas.array()
 
 
@@ -421,7 +422,9 @@ def compare(cloud, learned, sampler, steps, seed, style: Style, png: FastPng) ->
         canvas = Canvas(style)
         canvas.points(cloud.points.numpy(), "#94a3b8", scale=0.9)
         canvas.points(samples[name].numpy(), "#dc2626" if name == "ideal" else "#2563eb", scale=0.8)
-        canvas.title(f"samples of {title}: mean NN distance {d[name]:.4f}")
+        canvas.title(
+            lettering.caption("samples of {}: mean NN distance {}", lettering.caption(title), f"{d[name]:.4f}")
+        )
         panels.append(png(canvas.array()))
     heads = " | ".join(i18n.say(head) for head in ("exact ε*", "learned ε_θ", "fresh data", "x_T (noise)"))
     numbers = (

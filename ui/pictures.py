@@ -11,11 +11,12 @@ from functools import lru_cache
 
 import numpy as np
 import torch
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageDraw
 
 from ddpm.images import to_uint8
 
 from . import workspace
+from .lettering import draw_text, text_width
 
 
 def to_image(x: torch.Tensor) -> Image.Image:
@@ -86,32 +87,23 @@ class FastPng:
 
 
 @lru_cache(maxsize=16)
-def _font(size: int) -> ImageFont.ImageFont:
-    try:
-        return ImageFont.load_default(size=size)
-    except TypeError:  # Pillow without scalable default font
-        return ImageFont.load_default()
-
-
-@lru_cache(maxsize=16)
 def _grid_frame(
     n_rows: int, n_cols: int, col_labels: tuple[str, ...], row_labels: tuple[str, ...] | None, cell: int, gap: int
 ) -> tuple[Image.Image, int]:
     """The white canvas of a ``labelled_grid`` with its captions drawn, and the left margin of the tiles: drawn once
     per layout (text is the slow part), then copied for every frame."""
     size = max(14, cell // 6)  # captions that stay legible when the strip is shown shrunk, or on a projector
-    font = _font(size)
-    label_w = (max(int(font.getlength(s)) for s in row_labels) + 12) if row_labels else 0
+    label_w = (max(int(text_width(s, size)) for s in row_labels) + 12) if row_labels else 0
     caption_h = size + 10
     width = label_w + n_cols * (cell + gap) + gap
     height = n_rows * (cell + gap) + gap + caption_h
     canvas = Image.new("RGB", (width, height), (255, 255, 255))
     draw = ImageDraw.Draw(canvas)
     for r, text in enumerate(row_labels or ()):
-        draw.text((6, gap + r * (cell + gap) + cell // 2), text, fill=(20, 20, 20), font=font, anchor="lm")
+        draw_text(draw, (6, gap + r * (cell + gap) + cell // 2), text, size, (20, 20, 20))
     for c, text in enumerate(col_labels):
         x = label_w + gap + c * (cell + gap) + cell // 2
-        draw.text((x, height - caption_h // 2 - 1), text, fill=(20, 20, 20), font=font, anchor="mm")
+        draw_text(draw, (x, height - caption_h // 2 - 1), text, size, (20, 20, 20), align="m")
     return canvas, label_w
 
 

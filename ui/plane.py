@@ -11,10 +11,12 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
-from matplotlib import colormaps, font_manager
+from matplotlib import colormaps
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageDraw
+
+from .lettering import draw_text
 
 EXTENT = 2.5  # the view is [-EXTENT, EXTENT]²: the data lies in [-1, 1]², x_T ~ N(0, I) mostly within ±2.5
 
@@ -68,12 +70,6 @@ def chrome(style: Style) -> Chrome:
     image = Image.fromarray(np.asarray(figure.canvas.buffer_rgba())[..., :3].copy())
     x0, y0 = round(left), round(top)
     return Chrome(image, (x0, y0, x0 + style.side, y0 + style.side))
-
-
-@lru_cache(maxsize=8)
-def _font(size: int) -> ImageFont.FreeTypeFont:
-    """DejaVu Sans, which matplotlib ships: it has the Greek letters, ᾱ and − that Pillow's default font lacks."""
-    return ImageFont.truetype(font_manager.findfont("DejaVu Sans"), size)
 
 
 @lru_cache(maxsize=4)
@@ -145,7 +141,7 @@ class Canvas:
                 self.draw.ellipse((x - r, y - r, x + r, y + r), fill=color, outline=outline)
 
     def title(self, text: str) -> None:
-        self.draw.text((self.box[0], 4), text, fill="black", font=_font(self.style.font_px))
+        draw_text(self.draw, (self.box[0], 4 + 0.6 * self.style.font_px), text, self.style.font_px, "black")
 
     def array(self) -> np.ndarray:
         """The frame, with whatever was drawn past the plotting square (long arrows, far paths) cut off."""

@@ -33,7 +33,7 @@ from ddpm.device import dtype_name
 from ddpm.images import grid, to_uint8
 from ddpm.sampling import DenoiseStep, SamplingOptions
 
-from . import params
+from . import lettering, params
 from .commit import rms_per_image
 from .i18n import localized, say, t
 from .inputs import OptionalWhole, Pick, Whole, WholeSlider
@@ -352,7 +352,9 @@ def run_lanes(lanes: list[Lane], state: RaceState, png: FastPng):
         done,
         LanesView.of(views),
         distance_frame(points),
-        labelled_grid([[grid(to_uint8(x))] for x in finals], ["final samples"], row_labels=labels, cell=96),
+        labelled_grid(
+            [[grid(to_uint8(x))] for x in finals], [lettering.caption("final samples")], row_labels=labels, cell=96
+        ),
         localized(results_table(state.results)),
         state,
     ).as_outputs()

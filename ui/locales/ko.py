@@ -556,6 +556,13 @@ KO: dict[str, str] = {
     "한도는 {}이니 크기를 줄여 다시 시도하세요.",
     "This image file is damaged or truncated and cannot be decoded ({}).": "이 이미지 파일은 손상되었거나 잘려서 "
     "디코딩할 수 없습니다 ({}).",
+    # words drawn into pictures (ui/lettering.py)
+    "x_t (input)": "x_t (입력)",
+    "x₀ (clean)": "x₀ (원본)",
+    "final samples": "최종 샘플",
+    "t = {}   ᾱ_t = {}   arrows: {}": "t = {}   ᾱ_t = {}   화살표: {}",
+    "{} · step {}/{}": "{} · 스텝 {}/{}",
+    "samples of {}: mean NN distance {}": "{}의 샘플: 평균 최근접 거리 {}",
     # the Reverse tab's nearest-training-image check (ui/nearest.py)
     "Show each sample's nearest training image": "각 샘플과 가장 가까운 학습 이미지 보기",
     "Does the model copy its training images? The bundled models ship theirs for this check.": "모델이 학습 "
