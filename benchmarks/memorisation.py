@@ -5,7 +5,8 @@
     python -m benchmarks.memorisation --data emoji --npz emoji.npz
 
 For every sample, its nearest training image in two spaces: pixels (RMS difference, pixels in [0, 1]) and, for
-digits, the MNIST judge's features (``ui.digit_classifier``, the space of the Fréchet distance). The bundled models
+digits, the MNIST judge's features (``ui.digit_classifier``, the space of the Fréchet distance); for emoji, the emoji
+judge's (``benchmarks/emoji_quality.py``). The bundled models
 trained on every image of their data set, so the real comparison is leave-one-out: each of --real training images
 (random, seeded) against its nearest *other* training image. A sample is a near-copy when it is closer to a
 training image than 99% of those real images are to theirs (``ddpm.memorisation``); fresh draws from the data
@@ -40,6 +41,12 @@ def spaces(data: str) -> dict:
 
         judge = load_digit_classifier()
         chosen["judge features"] = lambda x: torch.from_numpy(classify(judge, x.clamp(-1, 1))[1])
+    if data == "emoji":
+        from benchmarks.emoji_quality import emoji_set, load_judge
+        from ui.digit_classifier import classify
+
+        judge = load_judge(emoji_set())
+        chosen["emoji judge features"] = lambda x: torch.from_numpy(classify(judge, x.clamp(-1, 1))[1])
     return chosen
 
 

@@ -297,10 +297,13 @@ def setting_options(pipe, sampler: str, steps: int | None, eta: float, spacing: 
     return pipe.sampler_options(sampler).replace(num_steps=steps, eta=eta, spacing=spacing)
 
 
-def generate(pipe, num: int, options: SamplingOptions, seed: int, batch_size: int) -> np.ndarray:
-    """``num`` images in batches; batch i uses seed + i, so a run is reproducible for a given batch size."""
-    if pipe.image_shape != (1, 32, 32):
-        raise DDPMError(f"The classifier judges 32×32 grayscale digits; this model makes {pipe.image_shape}.")
+def generate(
+    pipe, num: int, options: SamplingOptions, seed: int, batch_size: int, shape: tuple = (1, 32, 32)
+) -> np.ndarray:
+    """``num`` images in batches; batch i uses seed + i, so a run is reproducible for a given batch size. ``shape``:
+    what the judge reads (default: 32×32 grayscale digits)."""
+    if pipe.image_shape != shape:
+        raise DDPMError(f"The judge reads images shaped {shape}; this model makes {pipe.image_shape}.")
     return np.concatenate(
         [
             pipe.sample(min(batch_size, num - start), options=options, seed=seed + i)

@@ -32,17 +32,19 @@ def _conv(c_in: int, c_out: int) -> nn.Module:
     return nn.Sequential(nn.Conv2d(c_in, c_out, 3, padding=1, bias=False), nn.BatchNorm2d(c_out), nn.ReLU())
 
 
-class DigitClassifier(nn.Module):
-    """A CNN for (B, 1, 32, 32) digits in [-1, 1]: ``forward`` gives class logits, ``features`` the judge's view."""
+class JudgeCNN(nn.Module):
+    """A CNN for (B, C, 32, 32) images in [-1, 1]: ``forward`` gives class logits, ``logits_and_features`` also the
+    judge's view. The MNIST judge below, and the emoji judge of ``benchmarks/emoji_quality.py`` (C = 3, one class per
+    emoji)."""
 
-    def __init__(self):
+    def __init__(self, in_channels: int = 1, num_classes: int = 10):
         super().__init__()
-        self.block1 = nn.Sequential(_conv(1, 32), _conv(32, 32), nn.MaxPool2d(2))  # (B, 32, 16, 16)
+        self.block1 = nn.Sequential(_conv(in_channels, 32), _conv(32, 32), nn.MaxPool2d(2))  # (B, 32, 16, 16)
         self.block2 = nn.Sequential(_conv(32, 64), _conv(64, 64), nn.MaxPool2d(2))  # (B, 64, 8, 8)
         self.block3 = nn.Sequential(
             _conv(64, 128), nn.MaxPool2d(2), nn.Flatten(), nn.Linear(128 * 4 * 4, 128), nn.ReLU()
         )  # (B, 128)
-        self.head = nn.Sequential(nn.Dropout(0.3), nn.Linear(128, 10))
+        self.head = nn.Sequential(nn.Dropout(0.3), nn.Linear(128, num_classes))
         self.register_buffer("layer_scale", torch.ones(3))
 
     def parts(self, x: torch.Tensor) -> list[torch.Tensor]:
@@ -52,18 +54,22 @@ class DigitClassifier(nn.Module):
         return [h1.mean((2, 3)), h2.mean((2, 3)), self.block3(h2)]
 
     def logits_and_features(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        """(B, 10) class logits and (B, FEATURE_DIM) features, the parts scaled by ``layer_scale``."""
+        """(B, classes) logits and (B, FEATURE_DIM) features, the parts scaled by ``layer_scale``."""
         parts = self.parts(x)
         return self.head(parts[-1]), torch.cat([p * s for p, s in zip(parts, self.layer_scale, strict=True)], 1)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.head(self.parts(x)[-1])  # (B, 10) logits
+        return self.head(self.parts(x)[-1])  # (B, classes) logits
 
     @torch.no_grad()
     def fix_layer_scale(self, x: torch.Tensor) -> None:
         """Set ``layer_scale`` from digits x (eval mode): one over the root mean variance of each part."""
         parts = [torch.cat(chunks) for chunks in zip(*(self.parts(c) for c in x.split(500)), strict=True)]
         self.layer_scale.copy_(torch.stack([part.var(0).mean().rsqrt() for part in parts]))
+
+
+class DigitClassifier(JudgeCNN):
+    """The MNIST judge: (B, 1, 32, 32) digits, ten classes."""
 
 
 def as_input(images: np.ndarray) -> torch.Tensor:
@@ -74,8 +80,8 @@ def as_input(images: np.ndarray) -> torch.Tensor:
 
 
 @torch.inference_mode()
-def classify(model: DigitClassifier, x: torch.Tensor) -> tuple[np.ndarray, np.ndarray]:
-    """Class probabilities (N, 10) and judge features (N, FEATURE_DIM) of images (N, 1, 32, 32) in [-1, 1]."""
+def classify(model: JudgeCNN, x: torch.Tensor) -> tuple[np.ndarray, np.ndarray]:
+    """Class probabilities (N, classes) and judge features (N, FEATURE_DIM) of images (N, C, 32, 32) in [-1, 1]."""
     logits, features = (torch.cat(parts) for parts in zip(*map(model.logits_and_features, x.split(500)), strict=True))
     return F.softmax(logits, dim=1).double().numpy(), features.double().numpy()
 
