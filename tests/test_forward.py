@@ -323,3 +323,17 @@ def test_a_colour_upload_gets_a_colour_x0_from_a_colour_model(astronaut, tiny_co
     assert isinstance(view.x0_hat, Image.Image) and view.x0_hat.mode == "RGB"
     tiles = np.asarray(view.x0_hat).astype(int)
     assert np.abs(tiles[..., 0] - tiles[..., 2]).max() > 0  # not a gray picture in RGB clothes
+
+
+def test_the_histograms_series_are_named_in_the_pages_language():
+    from ui import i18n
+
+    token = i18n.use_lang("ko")
+    try:
+        korean = set(forward.histogram_frame(torch.randn(500)).series)
+    finally:
+        i18n.reset_lang(token)
+    assert korean == {"x_t의 픽셀", "N(0, 1)"} and set(forward.histogram_frame(torch.randn(5)).series) == {
+        "pixels of x_t",
+        "N(0, 1)",
+    }

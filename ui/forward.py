@@ -186,7 +186,10 @@ def histogram_frame(x: torch.Tensor, bins: int = 61, lo: float = -4.0, hi: float
     counts = torch.histc(values, bins=bins, min=lo, max=hi).numpy()  # values beyond ±4 are left out
     density = counts / (values.numel() * (hi - lo) / bins)  # fraction per unit: comparable to a density
     value, normal, series = _histogram_axis(bins, float(lo), float(hi))
-    return pd.DataFrame({"value": value, "density": np.concatenate([density.round(4), normal]), "series": list(series)})
+    names = {name: i18n.say(name) for name in HISTOGRAM_COLORS}  # the series in the page's language (tooltips)
+    return pd.DataFrame(
+        {"value": value, "density": np.concatenate([density.round(4), normal]), "series": [names[s] for s in series]}
+    )
 
 
 def model_to_ask(state: ForwardState, pipelines: PipelineCache | None) -> str | None:
@@ -471,7 +474,7 @@ def _pictures(first: ForwardView, talk: bool) -> tuple[gr.Image, gr.Image, gr.Li
                 y_title="p",
                 elem_id="histogram",
                 x_lim=[-4, 4],
-                color_map=HISTOGRAM_COLORS,
+                color_map={i18n.localize(k, lang): c for k, c in HISTOGRAM_COLORS.items() for lang in i18n.LANGS},
                 colors_in_legend=[],
                 elem_classes=[PLOT_CLASS],
             )
