@@ -23,22 +23,28 @@ swapped, a smudge of noise): a judge worth its name puts each well above the flo
 from __future__ import annotations
 
 import argparse
+import csv
+import json
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import torch
 
 from benchmarks.sample_quality import (
     FLOOR_PARTITIONS,
+    choose_default,
     frechet_distance,
     gaussian_blur,
     generate,
     parse_setting,
+    read_csv,
     setting_options,
     spread,
 )
 from ddpm import load_pipeline
+from ddpm.defaults import SAMPLING_DEFAULTS_FILE
 from ddpm.images import from_uint8
 from ui.digit_classifier import JudgeCNN, classify
 
@@ -110,6 +116,34 @@ CHECKS = {  # real floor-set emoji spoiled as a weak model spoils them
 }
 
 
+CSV_FIELDS = ["sampler", "steps", "nfe", "eta", "spacing", "clip", "n", "fd", "fd_sd", "seconds"]
+
+
+def record(path: str | None, options, n: int, fds: list[float], seconds: float | None) -> None:
+    """One row of the quality table (``options`` None: the floor), appended to ``path`` when given."""
+    if path is None:
+        return
+    steps = "" if options is None else options.num_steps
+    row = {
+        "sampler": "real" if options is None else options.sampler,
+        "steps": steps,
+        "nfe": steps,
+        "eta": "" if options is None else options.eta,
+        "spacing": "" if options is None else options.spacing,
+        "clip": "" if options is None else options.clip_sample,
+        "n": n,
+        "fd": f"{np.mean(fds):.3f}",
+        "fd_sd": f"{np.std(fds, ddof=1):.3f}",
+        "seconds": "" if seconds is None else f"{seconds:.1f}",
+    }
+    new = not Path(path).is_file()
+    with open(path, "a", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=CSV_FIELDS)
+        if new:
+            writer.writeheader()
+        writer.writerow(row)
+
+
 def main(argv=None) -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--model", default=None, help="a pipeline folder to sample from")
@@ -121,7 +155,23 @@ def main(argv=None) -> None:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--batch-size", type=int, default=250)
     p.add_argument("--threads", type=int, default=None)
+    p.add_argument("--spacing", default=None, help="leading | trailing | linspace (default: the checkpoint's)")
+    p.add_argument("--csv", default=None, help="append one row per setting (and the floor) to this CSV file")
+    p.add_argument(
+        "--write-default",
+        default=None,
+        metavar="FOLDER",
+        help="write FOLDER/sampling_defaults.json from the --csv table (quality first, then time) and stop",
+    )
     args = p.parse_args(argv)
+    if args.write_default:
+        if not args.csv:
+            p.error("--write-default reads the table given by --csv")
+        fields, why = choose_default(read_csv(Path(args.csv)), "benchmarks/emoji_quality.py", "real emoji")
+        target = Path(args.write_default) / SAMPLING_DEFAULTS_FILE
+        target.write_text(json.dumps({**fields, "why": why}, indent=2) + "\n")
+        print(f"wrote {target}: {fields}\n{why}")
+        return
     if args.threads:
         torch.set_num_threads(args.threads)
     x = emoji_set()
@@ -130,7 +180,9 @@ def main(argv=None) -> None:
     judge = load_judge(x)
     print("| images | N | FD (mean ± sd over reference halves) |\n|---|---|---|")
     if args.real:
-        print(f"| real floor-set emoji (floor) | {args.num} | {spread(scores(judge, x, args.num))} |")
+        fds = scores(judge, x, args.num)
+        print(f"| real floor-set emoji (floor) | {args.num} | {spread(fds)} |")
+        record(args.csv, None, args.num, fds, None)
     if args.checks:
         for name, spoil in CHECKS.items():
             print(f"| {name} | {args.num} | {spread(scores(judge, x, args.num, spoil=spoil))} |", flush=True)
@@ -141,14 +193,15 @@ def main(argv=None) -> None:
         )
     if args.model:
         pipe = load_pipeline(args.model)
-        chosen = [setting_options(pipe, sampler, steps, 0.0, None) for sampler, steps in args.settings]
+        chosen = [setting_options(pipe, sampler, steps, 0.0, args.spacing) for sampler, steps in args.settings]
         for options in chosen or [pipe.default_options]:  # no --settings: the checkpoint's default
             sampler = options.sampler
             began = time.perf_counter()
             images = from_uint8(generate(pipe, args.num, options, args.seed, args.batch_size, SHAPE))
             seconds = time.perf_counter() - began
-            fd = spread(scores(judge, x, args.num, images))
-            print(f"| {sampler}-{options.num_steps} ({seconds:.0f} s) | {args.num} | {fd} |", flush=True)
+            fds = scores(judge, x, args.num, images)
+            print(f"| {sampler}-{options.num_steps} ({seconds:.0f} s) | {args.num} | {spread(fds)} |", flush=True)
+            record(args.csv, options, args.num, fds, seconds)
 
 
 if __name__ == "__main__":

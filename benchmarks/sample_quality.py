@@ -342,10 +342,12 @@ def sweep_settings(nfes: list[int], with_1000: bool) -> list[tuple[str, int]]:
 QUALITY_SLACK = 1.10  # "quality first": within 10% of the best Fréchet distance in the table counts as best
 
 
-def choose_default(rows: list[dict]) -> tuple[dict, str]:
+def choose_default(
+    rows: list[dict], tool: str = "benchmarks/sample_quality.py", real_images: str = "real digits"
+) -> tuple[dict, str]:
     """The default a quality table implies — quality first, then time: among the settings whose FD is within
     ``QUALITY_SLACK`` of the best, the fewest network calls (ties: lower FD). Returns the sampling option fields of
-    ``sampling_defaults.json`` and the sentence saying why."""
+    ``sampling_defaults.json`` and the sentence saying why (``tool`` measured the table, ``real_images`` its floor)."""
     measured = [r for r in rows if r["sampler"] != "real"]
     if not measured:
         raise DDPMError("The quality table has no measured settings.")
@@ -360,9 +362,9 @@ def choose_default(rows: list[dict]) -> tuple[dict, str]:
         fields["clip_sample"] = False
     fd = float(pick["fd"])
     standing = "the best in the table" if fd == best else f"against the best {best:.2f}"
-    real = f"; real digits score {floor:.2f}" if floor is not None else ""
+    real = f"; {real_images} score {floor:.2f}" if floor is not None else ""
     why = (
-        f"Measured on this checkpoint (benchmarks/sample_quality.py, N = {pick['n']}, quality.csv): "
+        f"Measured on this checkpoint ({tool}, N = {pick['n']}, quality.csv): "
         f"{pick['sampler']}-{pick['nfe']} scores FD {fd:.2f}, {standing}{real}; the fewest network calls among the "
         f"settings within {round((QUALITY_SLACK - 1) * 100)}% of the best."
     )

@@ -175,6 +175,19 @@ def test_arrows_move_the_2d_lab_s_t(page):
     wait_number(page, "lab-t", first - 9)
 
 
+def test_a_link_restores_the_2d_lab_and_the_schedule_explorer(page):
+    open_link(page, "tab=lab2d&data=swiss_roll&t=123&field=difference")
+    page.locator("#lab-t").wait_for(state="visible")
+    wait_number(page, "lab-t", 123)
+    assert page.locator("#lab-data input").input_value().lower().replace(" ", "_") in ("swiss_roll", "스위스_롤")
+    assert checked(page, "lab-field") == "difference"
+    open_link(page, "tab=schedules&schedules=linear,cosine")
+    page.locator("#kinds").wait_for(state="visible")
+    page.wait_for_function("() => document.querySelectorAll('#kinds input:checked').length === 2")
+    shown = {e.get_attribute("value") for e in page.locator("#kinds input:checked").all()}
+    assert shown == {"linear", "cosine"}
+
+
 def test_a_link_restores_the_reverse_tab_s_controls(page):
     open_link(page, "tab=reverse&sampler=unipc&steps=7&seed=3&batch=5")
     page.locator("#rev-run").wait_for(state="visible")
@@ -310,3 +323,32 @@ def test_the_player_opens_follows_the_keys_and_closes(page):
     page.locator("#player .ddpm-player-t", has_text="t = 401").wait_for()
     page.keyboard.press("Escape")
     player.wait_for(state="hidden")
+
+
+def test_the_player_in_talk_mode_fills_a_projector_screen(browser, bundled_model_dir, talk):
+    """``--talk`` on a 1920×1080 projector: the recorded scene in the player, screenshot for the README."""
+    with app_page(
+        browser,
+        bundled_model_dir,
+        "Forward noising",
+        "#x-t img",
+        "--talk",
+        "--scenes",
+        str(talk),
+        width=1920,
+        height=1080,
+    ) as page:
+        page.wait_for_function("() => window.ddpmPresenter !== undefined")
+        page.keyboard.press("2")
+        page.locator("#rev-run").wait_for(state="visible")
+        page.keyboard.press(" ")
+        page.locator("#rev-progress", has_text="Done").wait_for(timeout=TIMEOUT_MS)
+        page.keyboard.press("f")
+        player = page.locator("#player .ddpm-stage")
+        player.wait_for(state="visible")
+        page.keyboard.press("End")
+        box = page.locator("#player .ddpm-player-left").bounding_box()
+        assert box["width"] > 600 and box["height"] > 600  # on a 1920×1080 screen
+        assert "recorded on" in page.locator("#player .ddpm-player-credit").inner_text()
+        page.wait_for_timeout(500)
+        page.screenshot(path=str(DOCS / "presenter-player-talk.png"))
