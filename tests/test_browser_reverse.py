@@ -69,3 +69,25 @@ def test_a_finished_run_replays_and_downloads(page, tmp_path):
     page.keyboard.press("End")
     wait_src_change(page, "#rev-x-t img", first_frame)  # back to the last frame: the samples
     page.screenshot(path=str(DOCS / "reverse.png"), full_page=True)
+
+
+def test_the_emoji_model_by_name_and_each_sample_over_its_nearest_training_image(page):
+    """The picker's bundled "emoji" model runs in colour; the nearest-training-image view pairs the final samples
+    with their nearest training emoji and counts near-copies (screenshot for the README)."""
+    from ui.models import BUNDLED_MODELS
+
+    if not BUNDLED_MODELS["emoji"].is_dir():
+        pytest.skip("this copy has no bundled emoji model")
+    picker = page.locator("#rev-model input")
+    picker.fill("emoji")
+    picker.press("Enter")
+    page.locator("#rev-load").click()
+    page.locator("#rev-info", has_text="emoji").wait_for()
+    page.locator("#rev-run").click()
+    page.locator("#rev-progress", has_text="Done").wait_for(timeout=120_000)
+    page.locator("#rev-nearest input").check()
+    page.locator("#rev-nearest-grid img").wait_for()
+    note = page.locator("#rev-nearest-note").inner_text()
+    assert "near-copies:" in note and "training images" in note
+    page.locator("#rev-nearest-grid").scroll_into_view_if_needed()
+    page.screenshot(path=str(DOCS / "reverse-emoji-nearest.png"), full_page=True)
