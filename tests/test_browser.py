@@ -161,6 +161,8 @@ def test_an_emoji_example_gets_a_colour_x0_from_the_emoji_model(app_page):
     page, suffix = app_page
     page.get_by_role("tab", name="Forward noising").click()
     page.get_by_role("tab", name="Examples").click()
+    page.get_by_label("Cat (Chelsea)").check()  # no model knows a photo: the panel says so
+    page.locator("#x0-note", has_text="a model knows").wait_for()
     page.get_by_label("Rocket (emoji)").check()
     page.locator("#x0-note", has_text="32×32").wait_for()
     page.wait_for_timeout(1000)  # the panel's picture follows its note
