@@ -110,3 +110,17 @@ def test_talk_mode_enlarges_the_plot_fonts_only_in_talk_mode():
     css = launch_kwargs(talk=True)["css"]
     assert f".{PLOT_CLASS} {{ --text-sm: 20px; --text-md: 26px; }}" in css  # what Vega reads for axes and titles
     assert PLOT_CLASS not in launch_kwargs(talk=False)["css"]
+
+
+def test_plot_series_are_named_in_the_pages_language_and_keep_their_colours():
+    from ui import i18n
+
+    token = i18n.use_lang("ko")
+    try:
+        korean = schedules.explore(["linear", "cosine"]).sqrt_terms
+    finally:
+        i18n.reset_lang(token)
+    assert set(korean.series) == {"선형 √ᾱ", "선형 √(1−ᾱ)", "코사인 √ᾱ", "코사인 √(1−ᾱ)"}
+    colours = schedules.in_every_language(schedules.PAIR_COLORS)
+    assert colours["코사인 √ᾱ"] == colours["cosine √ᾱ"] == schedules.COLORS["cosine"]
+    assert set(korean.series) <= set(colours)

@@ -23,7 +23,7 @@ from ddpm.schedule import DEFAULT_BETA_END, DEFAULT_BETA_START, DEFAULT_COSINE_S
 
 from . import params, workspace
 from .bundled_examples import EXAMPLES, load_example
-from .i18n import built, choices, first_value, localize, localized, say, t
+from .i18n import LANGS, built, choices, first_value, localize, localized, say, t
 from .inputs import Choice, Choices, OptionalReal, OptionalWhole, Pick, WholeSlider
 from .intake import to_tensor
 from .outputs import SKIP, Outputs
@@ -97,8 +97,18 @@ def series_table(
             values = fn(s)[idx].numpy()
             if log10:
                 values = np.log10(np.clip(values, 1e-300, None))
-            frames.append(pd.DataFrame({"t": idx, "value": values, "series": f"{kind}{suffix}"}))
+            frames.append(pd.DataFrame({"t": idx, "value": values, "series": f"{say(kind)}{suffix}"}))
     return pd.concat(frames, ignore_index=True)
+
+
+def in_every_language(colors: dict[str, str]) -> dict[str, str]:
+    """A plot's colour map for its series named in each language of the page (``series_table`` names them)."""
+    mapped = {}
+    for series, color in colors.items():
+        kind, _, suffix = series.partition(" ")
+        for lang in LANGS:
+            mapped[localize(kind, lang) + (f" {suffix}" if suffix else "")] = color
+    return mapped
 
 
 def legend(kinds, say=say) -> str:
@@ -282,7 +292,12 @@ def _plots(first: Exploration, talk: bool) -> dict[str, gr.LinePlot]:
             for name in row:
                 elem_id, title, y_title, colors = PLOTS[name]
                 plots[name] = gr.LinePlot(
-                    getattr(first, name), title=t(title), y_title=y_title, color_map=colors, elem_id=elem_id, **line
+                    getattr(first, name),
+                    title=t(title),
+                    y_title=y_title,
+                    color_map=in_every_language(colors),
+                    elem_id=elem_id,
+                    **line,
                 )
     return plots
 
