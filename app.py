@@ -26,6 +26,7 @@ from ui import forward, lab2d, presenter, reverse, schedules
 from ui.i18n import LANGS, Lang, StudioBlocks, t
 from ui.inputs import MAX_UPLOAD_BYTES
 from ui.models import BUNDLED_NAME, ModelPolicy, PipelineCache, is_bundled
+from ui.race_recording import RaceRecordings
 from ui.reverse import RunBudget
 from ui.scenes import DEFAULT_SCENES, Scene, load_scenes
 from ui.theme import HEADER, LATEX, launch_kwargs
@@ -53,6 +54,7 @@ def build_demo(
     scenes: list[Scene] | None = None,
     recordings: Recordings | None = None,
     lang: Lang | None = None,
+    races: RaceRecordings | None = None,
 ) -> gr.Blocks:
     """The app's Blocks. The model loads lazily on first use; a missing model only disables the x̂₀ panel.
     A bad ``device`` or ``dtype`` is a ``DDPMError`` with one sentence. ``policy`` says which models a page may
@@ -70,7 +72,9 @@ def build_demo(
             with gr.Tab(t("Forward noising"), id="forward") as forward_tab:
                 forward_view = forward.build_tab(pipelines, talk=talk)
             with gr.Tab(t("Reverse sampling"), id="reverse") as reverse_tab:
-                reverse_view = reverse.build_tab(pipelines, talk=talk, budget=budget, recordings=recordings)
+                reverse_view = reverse.build_tab(
+                    pipelines, talk=talk, budget=budget, recordings=recordings, races=races
+                )
             with gr.Tab(t("Schedule explorer"), id="schedules") as schedules_tab:
                 schedule_view = schedules.build_tab(talk=talk)
             with gr.Tab(t("2D lab"), id="lab2d") as lab2d_tab:
@@ -113,15 +117,17 @@ def policy_of(args: argparse.Namespace) -> ModelPolicy:
     return ModelPolicy(public=public, model_dirs=tuple(dirs), allow_hub=args.allow_hub)
 
 
-def scenes_of(source: str | None, policy: ModelPolicy) -> tuple[list[Scene], Recordings | None]:
-    """``--scenes``: the scene list, and the recordings of a folder that ``python -m ddpm record`` wrote."""
+def scenes_of(source: str | None, policy: ModelPolicy) -> tuple[list[Scene], Recordings | None, RaceRecordings | None]:
+    """``--scenes``: the scene list, and the recorded runs and races of a folder that ``python -m ddpm record``
+    wrote."""
     scenes = load_scenes(source or DEFAULT_SCENES, link_models(policy.listed()))
     if source is None or not Path(source).expanduser().is_dir():
-        return scenes, None
+        return scenes, None, None
     recordings = Recordings.scan(Path(source).expanduser())
-    for note in recordings.notes:
+    races = RaceRecordings.scan(Path(source).expanduser())
+    for note in recordings.notes + races.notes:
         print(f"DDPM Studio: {note}", file=sys.stderr)
-    return scenes, recordings
+    return scenes, recordings, races
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -175,7 +181,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     try:
         policy = policy_of(args)
-        scenes, recordings = scenes_of(args.scenes, policy)
+        scenes, recordings, races = scenes_of(args.scenes, policy)
         demo = build_demo(
             args.model,
             args.device,
@@ -185,6 +191,7 @@ def main(argv: list[str] | None = None) -> int:
             scenes=scenes,
             recordings=recordings,
             lang=args.lang,
+            races=races,
         )
     except DDPMError as error:
         print(f"DDPM Studio: {error}", file=sys.stderr)

@@ -63,7 +63,7 @@ def build_parser() -> argparse.ArgumentParser:
     info.add_argument("model", nargs="?", default=BUNDLED_MODEL)
     _add_model_args(info)
 
-    record = commands.add_parser("record", help="run a talk's Reverse-tab scenes once and keep their frames")
+    record = commands.add_parser("record", help="run a talk's Reverse-tab and race scenes once and keep what they show")
     record.add_argument("scenes", help="scene list (YAML or JSON; e.g. scenes/default.yaml)")
     record.add_argument("--out", required=True, help="folder for the recordings (then: python app.py --scenes OUT)")
     record.add_argument("--model", default=BUNDLED_MODEL, help="model of scenes that name none (default: bundled)")
@@ -73,7 +73,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def record(args: argparse.Namespace) -> int:
     """Record the scenes. The scene list is the app's (views, example images), so it is read by the app's own
-    gradio-free modules; the runs and their files are this library's (``ddpm.recording``)."""
+    modules (``ui.recorder``); the runs and their files are this library's (``ddpm.recording``), the races the
+    app's (``ui.race_recording``)."""
     from ui.models import model_location
     from ui.recorder import record_scenes
     from ui.scenes import load_scenes

@@ -163,6 +163,8 @@ def test_a_scene_key_jumps_to_its_view(page):
     status = page.locator("#race-status").inner_text()
     page.keyboard.press("r")  # R starts the race on show
     page.wait_for_function("(before) => document.querySelector('#race-status').innerText !== before", arg=status)
+    page.locator("#race-status", has_text="recorded on").wait_for()  # the recorded race plays, no network call
+    page.locator("#race-finals img").wait_for()
 
 
 def test_arrows_move_the_2d_lab_s_t(page):

@@ -31,6 +31,7 @@ from PIL import Image
 from ddpm import DDPMError, Pipeline
 from ddpm.device import dtype_name
 from ddpm.images import grid, to_uint8
+from ddpm.recording import model_fingerprint
 from ddpm.sampling import DenoiseStep, SamplingOptions
 
 from . import lettering, params
@@ -261,9 +262,9 @@ def solve_reference(pipe: Pipeline, key: ReferenceKey):
                 REFERENCE.num_steps,
                 f"{now - began:.1f}",
             )
-            yield RaceUpdate(status=note).as_outputs()
+            yield RaceUpdate(status=note)
         else:
-            yield RaceUpdate().as_outputs()
+            yield RaceUpdate()
     return Reference(key, final.x_t, time.perf_counter() - began)
 
 
@@ -281,12 +282,15 @@ def race(
     sampler_4: str = NO_CONTENDER,
     steps_4: int | None = None,
     state: RaceState | None = None,
+    live: bool = False,
     *,
     pipelines: PipelineCache,
     png: FastPng,
     budget: RunBudget = RunBudget(),
+    recordings=None,
 ):
-    """Stream a race: the reference (unless the session has it), then every contender's steps, interleaved."""
+    """Stream a race: the reference (unless the session has it), then every contender's steps, interleaved. Unless
+    ``live``, a race that one of ``recordings`` (``ui.race_recording.RaceRecordings``) holds is played from it."""
     batch_size = params.shown(params.whole, batch_size, "The race's batch size", 1, MAX_RACE_BATCH)
     seed = params.shown(params.seed, seed)
     dtype = precision_dtype(precision, pipelines.device)
@@ -294,15 +298,39 @@ def race(
     choices = [(sampler_1, steps_1), (sampler_2, steps_2), (sampler_3, steps_3), (sampler_4, steps_4)]
     contenders = contenders_of(choices, pipe.schedule.num_timesteps)
     options = [params.shown(race_options, pipe, c) for c in contenders]
-    key = ReferenceKey(in_use, dtype_name(dtype), seed, batch_size)
-    reference = state.reference if isinstance(state, RaceState) and state.reference is not None else None
-    reference = reference if reference is not None and reference.key == key else None
+    recorded = None if live or recordings is None else recordings.find(race_key(pipe, contenders, seed, batch_size))
+    if recorded is not None:
+        updates = recorded.play(png)
+    else:
+        key = ReferenceKey(in_use, dtype_name(dtype), seed, batch_size)
+        reference = state.reference if isinstance(state, RaceState) and state.reference is not None else None
+        reference = reference if reference is not None and reference.key == key else None
+        totals = [len(o.timesteps(pipe.schedule.num_timesteps)) for o in options]
+        nfe = sum(totals) + (0 if reference else REFERENCE.num_steps)
+        params.shown(budget.check, pipelines, in_use, dtype, batch_size, nfe)
+        updates = race_run(pipe, key, contenders, RaceState(reference=reference), png)
+    for update in updates:
+        yield update.as_outputs()
+
+
+def race_key(pipe: Pipeline, contenders: list[Contender], seed: int, batch_size: int) -> dict:
+    """What decides a race's pictures and numbers: the checkpoint, the contenders, the seed and the batch."""
+    return {
+        "kind": "race",
+        "model": model_fingerprint(pipe),
+        "contenders": [[c.sampler, c.num_steps] for c in contenders],
+        "seed": seed,
+        "batch_size": batch_size,
+    }
+
+
+def race_run(pipe: Pipeline, key: ReferenceKey, contenders: list[Contender], state: RaceState, png: FastPng):
+    """The race itself on ``pipe``: ``race`` streams it to the page, ``ui.race_recording`` records it."""
+    options = [race_options(pipe, c) for c in contenders]
     totals = [len(o.timesteps(pipe.schedule.num_timesteps)) for o in options]
-    nfe = sum(totals) + (0 if reference else REFERENCE.num_steps)
-    params.shown(budget.check, pipelines, in_use, dtype, batch_size, nfe)
-    state = RaceState(reference=reference)
+    seed, batch_size = key.seed, key.batch_size
     empty = [LaneView(gr.update(value=None, label=c.label), f"**{c.label}** · {say('waiting')}") for c in contenders]
-    yield RaceUpdate(status=say("Starting the race…"), lanes=LanesView.of(empty), state=state).as_outputs()
+    yield RaceUpdate(status=say("Starting the race…"), lanes=LanesView.of(empty), state=state)
     try:
         if state.reference is None:
             state.reference = yield from solve_reference(pipe, key)
@@ -333,9 +361,9 @@ def run_lanes(lanes: list[Lane], state: RaceState, png: FastPng):
                 state.results = [lane.result() for lane in lanes]
                 views = [LaneView(png(lane_picture(lane.latest)), lane.result().readout()) for lane in lanes]
                 status = say("Racing: {}", " · ".join(f"{r.label} {r.nfe}/{r.total}" for r in state.results))
-                yield RaceUpdate(status, LanesView.of(views), distance_frame(points), state=state).as_outputs()
+                yield RaceUpdate(status, LanesView.of(views), distance_frame(points), state=state)
             else:
-                yield RaceUpdate().as_outputs()
+                yield RaceUpdate()
     finally:
         for lane in lanes:
             lane.steps.close()  # a stopped race stops every column now
@@ -357,7 +385,7 @@ def run_lanes(lanes: list[Lane], state: RaceState, png: FastPng):
         ),
         localized(results_table(state.results)),
         state,
-    ).as_outputs()
+    )
 
 
 def race_stopped(state: RaceState | None) -> str:
@@ -527,9 +555,16 @@ def _plots(talk: bool) -> None:
 
 
 def build_panel(
-    pipelines: PipelineCache, in_use: gr.State, precision: gr.components.Component, talk: bool, budget: RunBudget
+    pipelines: PipelineCache,
+    in_use: gr.State,
+    precision: gr.components.Component,
+    talk: bool,
+    budget: RunBudget,
+    live: gr.components.Component,
+    recordings=None,
 ) -> RacePanel:
-    """The race's components and events; call inside the Reverse tab (``precision`` is the tab's radio)."""
+    """The race's components and events; call inside the Reverse tab (``precision`` is the tab's radio, ``live``
+    its "run live" box). ``recordings``: races to play instead of running them (``ui.race_recording``)."""
     gr.Markdown(t(INTRO))
     slots = _slots()
     with gr.Row():
@@ -577,9 +612,9 @@ def build_panel(
     table = gr.Dataframe(label=t("Result"), interactive=False, elem_id="race-table")
     _plots(talk)
     panel = RacePanel(slots, batch, seed, start, stop, status, pictures, readouts, distances, finals, table, gr.State())
-    inputs = [in_use, precision, batch, seed, *[c for s in slots for c in (s.sampler, s.steps)], panel.state]
+    inputs = [in_use, precision, batch, seed, *[c for s in slots for c in (s.sampler, s.steps)], panel.state, live]
     event = start.click(
-        on_gpu(partial(race, pipelines=pipelines, png=FastPng(), budget=budget)),
+        on_gpu(partial(race, pipelines=pipelines, png=FastPng(), budget=budget, recordings=recordings)),
         inputs,
         panel.outputs(),
         api_name="race",

@@ -1,9 +1,10 @@
-"""Recording a talk's scenes: each Reverse-tab scene run once, as the tab would run it, its frames kept on disk.
+"""Recording a talk's scenes: each Reverse-tab run and each Sampler race run once, as the tab would run it, what
+it showed kept on disk.
 
 ``request_of`` turns a scene's view into the ``RunRequest`` the Reverse tab sends for it (the widgets' defaults for
 what the view leaves out); ``record_scenes`` records every such scene into a folder, with the scene list beside
-them, for ``python app.py --scenes FOLDER``. Scenes of other tabs are instant already and are not recorded; a race
-always runs live. Gradio-free: ``python -m ddpm record`` runs it.
+them, for ``python app.py --scenes FOLDER``: runs by ``ddpm.recording``, races by ``ui.race_recording``. Scenes of
+other tabs are instant already and are not recorded. ``python -m ddpm record`` runs it.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from ddpm.images import from_pil
 from ddpm.recording import Recording, RunRequest, record_run
 
 from .bundled_examples import load_example
+from .race import RACE_BATCH, Contender
+from .race_recording import RaceRecording, record_race
 from .scenes import SCENE_FILE, Scene, scene_file
 from .view import View, slug
 
@@ -51,8 +54,16 @@ def request_of(view: View, pipe: Pipeline) -> RunRequest:
 
 
 def records(scene: Scene) -> bool:
-    """Whether ``python -m ddpm record`` records this scene: a Reverse-tab run."""
-    return scene.view.tab == "reverse"
+    """Whether ``python -m ddpm record`` records this scene: a Reverse-tab run, or a race."""
+    return scene.view.tab == "reverse" or (scene.view.tab == "race" and scene.view.race is not None)
+
+
+def record_race_scene(scene: Scene, pipe: Pipeline, folder: Path) -> RaceRecording:
+    """The race a scene names, with the panel's seed and batch where the view leaves them out."""
+    view = scene.view
+    contenders = [Contender(c.sampler, min(c.steps, pipe.schedule.num_timesteps)) for c in view.race]
+    seed = DEFAULT_SEED if view.seed is None else view.seed
+    return record_race(pipe, contenders, seed, view.batch or RACE_BATCH, folder, scene.name)
 
 
 def record_scenes(
@@ -61,7 +72,7 @@ def record_scenes(
     out: str | Path,
     load: Callable[[str | None], Pipeline],
     say: Callable[[str], None] = print,
-) -> list[Recording]:
+) -> list[Recording | RaceRecording]:
     """Record each Reverse-tab scene into ``out/<key>-<name>/`` (``load(model)`` gives its pipeline) and copy the
     scene list beside them as ``out/scenes.yaml``."""
     out = Path(out)
@@ -74,6 +85,11 @@ def record_scenes(
             continue
         pipe = load(scene.view.model)
         folder = out / f"{scene.key}-{slug(scene.name)}"
+        if scene.view.tab == "race":
+            race = record_race_scene(scene, pipe, folder)
+            say(f"{scene.key} {scene.name}: a race, {len(race.moments)} moments in {race.seconds:.1f} s → {folder}")
+            done.append(race)
+            continue
         recording = record_run(pipe, request_of(scene.view, pipe), folder, scene.name)
         say(f"{scene.key} {scene.name}: {len(recording.frames)} frames in {recording.seconds:.1f} s → {folder}")
         done.append(recording)

@@ -775,6 +775,7 @@ def build_tab(
     talk: bool = False,
     budget: RunBudget = RunBudget(),
     recordings: Recordings | None = None,
+    races=None,
 ) -> ReverseTab:
     """The tab's components and events; call inside ``gr.Tab``. ``recordings``: runs to play instead of computing
     them (``python app.py --scenes``)."""
@@ -786,14 +787,17 @@ def build_tab(
             with gr.Row(equal_height=False):
                 with gr.Column(scale=4, min_width=320):
                     controls = _controls(
-                        first, precision_of(pipelines.dtype), pipelines.policy.listed(), recordings is not None
+                        first,
+                        precision_of(pipelines.dtype),
+                        pipelines.policy.listed(),
+                        recordings is not None or races is not None,
                     )
                 with gr.Column(scale=6):
                     display = _display(talk)
         with gr.Tab(t("When does the picture commit?"), id="rev-commit-tab", elem_id="rev-commit-tab") as commit_tab:
             commitment = commit.build_panel(last_run, talk)
         with gr.Tab(t("Sampler race"), id="rev-race-tab", elem_id="rev-race-tab") as race_tab:
-            race_panel = race.build_panel(pipelines, in_use, controls.precision, talk, budget)
+            race_panel = race.build_panel(pipelines, in_use, controls.precision, talk, budget, controls.live, races)
     _wire(controls, display, in_use, last_run, pipelines, budget, commitment, recordings)
     tabs = {tab.id: tab for tab in (run_tab, commit_tab, race_tab)}
     return ReverseTab(controls, in_use, panels, tabs, race_panel)
