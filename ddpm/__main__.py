@@ -41,7 +41,9 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
 
     sample = commands.add_parser("sample", help="sample a grid of images")
-    sample.add_argument("--model", default=BUNDLED_MODEL, help=f"local folder or Hub id (default: {BUNDLED_MODEL})")
+    sample.add_argument(
+        "--model", default=BUNDLED_MODEL, help=f"digits, emoji, a local folder or a Hub id (default: {BUNDLED_MODEL})"
+    )
     sample.add_argument("--num", type=int, default=16, help="number of images")
     sample.add_argument(
         "--batch-size",
@@ -192,7 +194,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "record":
             return record(args)
-        pipe = load_pipeline(args.model, device=args.device, dtype=args.dtype, revision=args.revision)
+        from ui.models import model_location  # the bundled models by name: "digits", "emoji"
+
+        where = model_location(args.model)
+        pipe = load_pipeline(where, device=args.device, dtype=args.dtype, revision=args.revision)
         if args.command == "info":
             print(describe(pipe))
             return 0

@@ -92,3 +92,10 @@ def test_bundled_models_are_named_digits_and_emoji_and_listed_first(name):
     assert listed[0] == "digits" and listed.index("google/ddpm-cifar10-32") > 0
     if ui_models.BUNDLED_MODELS["emoji"].is_dir():
         assert listed[1] == "emoji"
+
+
+def test_the_cli_knows_the_bundled_models_by_name(capsys):
+    from ddpm.__main__ import main as cli
+
+    assert cli(["info", "digits"]) == 0
+    assert "32" in capsys.readouterr().out
