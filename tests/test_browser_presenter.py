@@ -182,7 +182,6 @@ def test_a_link_restores_the_2d_lab_and_the_schedule_explorer(page):
     page.locator("#lab-t").wait_for(state="visible")
     wait_number(page, "lab-t", 123)
     assert page.locator("#lab-data input").input_value().lower().replace(" ", "_") in ("swiss_roll", "스위스_롤")
-    assert checked(page, "lab-field") == "difference"
     open_link(page, "tab=schedules&schedules=linear,cosine")
     page.locator("#kinds").wait_for(state="visible")
     page.wait_for_function("() => document.querySelectorAll('#kinds input:checked').length === 2")

@@ -58,7 +58,7 @@ KO: dict[str, str] = {
     "Examples": "예시",
     "Bundled example": "내장 예시",
     "Public-domain / CC0 photos from scikit-image; MNIST digits; Noto Color Emoji (Apache-2.0).": "scikit-image의 "
-    "퍼블릭 도메인 / CC0 사진, MNIST 숫자, Noto Color Emoji 이모지(Apache-2.0)입니다.",
+    "퍼블릭 도메인 / CC0 사진, MNIST 숫자, 구글 노토 컬러 이모지(Apache-2.0)입니다.",
     "Upload": "올리기",
     "Your image": "내 이미지",
     "Draw a digit": "숫자 그리기",
@@ -81,7 +81,7 @@ KO: dict[str, str] = {
     "The x̂₀ prediction appears for images a model knows: pick a digit or emoji example, draw a digit, or start the "
     "app with a colour model (`python app.py --model emoji`) to ask it about your uploads.": (
         "x̂₀ 예측은 모델이 아는 이미지에서만 보입니다. 숫자나 이모지 예시를 고르거나 숫자를 직접 그리세요. 올린 "
-        "이미지에 대해 물어보려면 컬러 모델로 앱을 시작하세요 (`python app.py --model emoji`)."
+        "이미지에 대해 물어보려면 컬러 모델(이모지)로 앱을 시작하세요."
     ),
     "pixels of x_t": "x_t의 픽셀",
     "No model to ask yet: {}.": "아직 물어볼 모델이 없습니다: {}.",
