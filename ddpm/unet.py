@@ -599,10 +599,15 @@ class UNet(nn.Module):
             t = t.reshape(()).expand(B)
         if t.shape != (B,):
             raise DDPMError(f"The timestep must be a single value or have shape ({B},), got {tuple(t.shape)}.")
+        return self.from_time_code(x_t, self.time_proj(t))
+
+    def from_time_code(self, x_t: Tensor, time_code: Tensor) -> Tensor:
+        """ε_θ given the timestep's sinusoidal code (B, dim) instead of t: an engine that computes in bfloat16 takes
+        the code from here in float32, since t·ω_k rounded to bfloat16 (t = 747 becomes 748) scrambles sin and cos."""
         if self.config.center_input_sample:
             x_t = 2 * x_t - 1.0
 
-        temb = self.time_embedding(self.time_proj(t).to(self.conv_in.weight.dtype))  # (B, temb_dim)
+        temb = self.time_embedding(time_code.to(self.conv_in.weight.dtype))  # (B, temb_dim)
 
         h = self.conv_in(x_t)  # (B, C0, H, W)
         skips = [h]

@@ -66,11 +66,14 @@ def test_the_engine_is_close_to_the_exact_path_for_every_architecture(config):
     exact = Pipeline(unet, schedule)
     fast = Pipeline(unet, schedule, dtype=pick_precision("bfloat16", CPU).dtype, fast=True).warm_up()
     assert fast.path.startswith("fast (openvino") and not fast.notes
-    for batch in (1, 2):  # one compilation serves every batch size
-        x_t, t = inputs(config["in_channels"], config["sample_size"], batch)
-        eps = fast.eps(x_t, t)
+    # float32 engine: ~1e-6; bf16: ~1.2e-2, as torch's own bf16 autocast. Large t matters: with the timestep rounded
+    # to bf16 inside the engine (747 → 748) the sinusoidal code was wrong and the error at t = 747 was 7.7e-2.
+    bound = 1e-4 if fast.dtype == torch.float32 else 0.03
+    for batch, t in ((1, [747]), (2, [999, 0]), (3, [501, 250, 877])):  # one compilation serves every batch size
+        x_t, _ = inputs(config["in_channels"], config["sample_size"], batch)
+        eps = fast.eps(x_t, torch.tensor(t))
         assert eps.shape == x_t.shape and eps.dtype == torch.float32
-        assert relative_error(eps, exact.eps(x_t, t)) < 0.05  # float32 engine: ~1e-6; bf16 (AMX): ~1e-2
+        assert relative_error(eps, exact.eps(x_t, torch.tensor(t))) < bound
 
 
 def test_the_bundled_model_through_the_engine_is_close_and_draws_the_same_digits(bundled_model_dir):
@@ -160,7 +163,11 @@ def test_the_app_prepares_in_the_background_and_shows_the_fallback(tiny_model_di
     exact, fast = pipelines.load(dtype="float32"), pipelines.load(dtype="bfloat16")
     assert fast is not exact and fast.fast and not exact.fast and fast.unet is exact.unet
     fast.warm_up()  # waits for the background preparation
-    assert np.array_equal(fast.sample(2, "ddim", 5, seed=0), exact.sample(2, "ddim", 5, seed=0))
+    a, b = fast.sample(2, "ddim", 5, seed=0).astype(int), exact.sample(2, "ddim", 5, seed=0).astype(int)
+    if fast.dtype == torch.float32:  # a CPU without native bf16: the eager fallback is the exact path itself
+        assert np.array_equal(a, b)
+    else:  # eager bf16 autocast on this random-weight net: 4.7 levels apart on average (AVX512-BF16 EPYC)
+        assert np.abs(a - b).mean() < 8
     assert fast.notes and "not installed" in fast.notes[0] and not exact.notes  # the run's status shows notes
     assert "fast path:" in pipelines.footer()
 
