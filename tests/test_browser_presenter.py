@@ -182,11 +182,17 @@ def test_a_link_restores_the_2d_lab_and_the_schedule_explorer(page):
     page.locator("#lab-t").wait_for(state="visible")
     wait_number(page, "lab-t", 123)
     assert page.locator("#lab-data input").input_value().lower().replace(" ", "_") in ("swiss_roll", "스위스_롤")
+    # the difference field needs an ε_θ this fresh session has not trained: the exact arrows, and the note says why
+    page.wait_for_function("() => document.querySelector('#link-note').innerText.includes('Train ε_θ')")
+    assert checked(page, "lab-field") == "exact"
+    open_link(page, "tab=lab2d&data=ring&field=exact&t=7")
+    wait_number(page, "lab-t", 7)
+    assert checked(page, "lab-field") == "exact" and page.locator("#link-note").inner_text().strip() == ""
     open_link(page, "tab=schedules&schedules=linear,cosine")
     page.locator("#kinds").wait_for(state="visible")
     page.wait_for_function("() => document.querySelectorAll('#kinds input:checked').length === 2")
-    shown = {e.get_attribute("value") for e in page.locator("#kinds input:checked").all()}
-    assert shown == {"linear", "cosine"}
+    shown = page.eval_on_selector_all("#kinds input:checked", "es => es.map(e => e.closest('label').innerText.trim())")
+    assert sorted(shown) == ["cosine", "linear"]
 
 
 def test_a_link_restores_the_reverse_tab_s_controls(page):

@@ -76,6 +76,7 @@ class Cloud:
     paths of a few points along the Markov chain, and fresh points of the same law (the yardstick for distances)."""
 
     key: str  # says which data, for the page and for telling a model trained on other data
+    name: str  # the dataset's name (DATASETS) or "drawing"
     points: torch.Tensor  # (N, 2)
     noise: torch.Tensor  # (N, 2)
     forward: torch.Tensor  # (T + 1, FORWARD_PATHS, 2)
@@ -120,7 +121,7 @@ def make_cloud(name: str, n: int, seed: int, ink: torch.Tensor | None = None) ->
         key = f"{name.replace('_', ' ')} · {n} points · seed {seed}"
     noise = randn(points.shape, generator)
     forward = forward_paths(schedule(), points[:FORWARD_PATHS], generator)
-    return Cloud(key, points, noise, forward, fresh)
+    return Cloud(key, name, points, noise, forward, fresh)
 
 
 def ink_mask(image: Image.Image) -> torch.Tensor | None:
@@ -133,6 +134,11 @@ def _cloud_or_error(cloud: Cloud | None) -> Cloud:
     if cloud is None:
         raise gr.Error("Pick a dataset (or draw one) first.")
     return cloud
+
+
+def model_fits(learned: Learned | None, cloud: Cloud, name: str | None = None) -> bool:
+    """Whether ε_θ was trained on ``cloud``, and ``name`` (when given: the dataset about to be loaded) is its data."""
+    return learned is not None and learned.key == cloud.key and name in (None, cloud.name)
 
 
 def _model_or_error(learned: Learned | None, cloud: Cloud) -> EpsMLP:
@@ -160,6 +166,11 @@ def field_at(kind: str, cloud: Cloud, learned: Learned | None, x: torch.Tensor, 
     if kind == "learned":
         return -learned_eps
     return learned_eps - ideal_eps(cloud.mixture, s, x, t)
+
+
+def field_label(kind: str) -> str:
+    """The English label of the arrows ``kind`` ("exact", "learned", "difference")."""
+    return {value: i18n.english(name) for name, value in FIELDS}[kind]
 
 
 def _arrow_unit(vectors: np.ndarray) -> tuple[np.ndarray, float]:
@@ -191,7 +202,7 @@ def render_view(cloud: Cloud, learned: Learned | None, t: int, kind: str, style:
     canvas.paths(cloud.forward[: t + 2].numpy(), "#15803d", width=style.line)
     canvas.points(cloud.forward[t + 1].numpy(), "#15803d", scale=1.6, outline="white")
     canvas.arrows(arrow_points.numpy(), vectors, "#111827" if kind != "difference" else "#22d3ee", unit)
-    label = {value: i18n.english(name) for name, value in FIELDS}[kind]
+    label = field_label(kind)
     arrows = lettering.caption(label).split(" ", 1)[1]
     canvas.title(lettering.caption("t = {}   ᾱ_t = {}   arrows: {}", t, f"{float(s.alpha_bars[t]):.3f}", arrows))
     readout = (
@@ -221,7 +232,7 @@ def load_data(name, n, seed, t, kind, learned, style: Style, png: FastPng, sketc
         cloud = make_cloud(name, n, seed, ink)
     except DDPMError as error:
         raise gr.Error(str(error)) from None
-    if kind != "exact" and (learned is None or learned.key != cloud.key):
+    if kind != "exact" and not model_fits(learned, cloud):
         kind = "exact"
     return (cloud, kind, *show(cloud, learned, t, kind, style, png))
 
@@ -512,6 +523,8 @@ class LabTab:
     data: Pick
     t: WholeSlider
     field: Choice
+    cloud: gr.State  # the data on show (Cloud)
+    learned: gr.State  # the session's ε_θ (Learned) or None
 
 
 def build_tab(pipelines: PipelineCache, talk: bool = False) -> LabTab:
@@ -639,4 +652,4 @@ def build_tab(pipelines: PipelineCache, talk: bool = False) -> LabTab:
         api_name="lab_compare",
         **heavy,
     )
-    return LabTab(data.name, t, kind)
+    return LabTab(data.name, t, kind, cloud, learned)

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import gradio as gr
 
-from . import forward
+from . import forward, lab2d
 from .bundled_examples import load_example
 from .i18n import built, localize, say, t
 from .inputs import OptionalWhole
@@ -210,10 +210,11 @@ def apply(page: Page, presenter: Presenter, parsed: ParsedView, current: dict, t
             updates[presenter.panel] = PANELS[view.tab]
     updates |= _apply_forward(page, view, current)
     updates |= _apply_race(page, view) if view.tab == "race" else _apply_reverse(page, view)
-    updates |= _apply_lab(page, view)
+    lab_updates, lab_notes = _apply_lab(page, view, current)
+    updates |= lab_updates
     if view.schedules is not None:
         updates[page.schedules.kinds] = list(view.schedules)
-    notes = [localize(note) for note in parsed.notes]
+    notes = [localize(note) for note in [*parsed.notes, *lab_notes]]
     line = "; ".join(filter(None, [title, *notes]))
     updates[presenter.note] = say("Link: {}.", line) if notes else line
     updates[presenter.applied] = view.query(short_names(page.models()))
@@ -238,16 +239,22 @@ def _apply_forward(page: Page, view: View, current: dict) -> dict:
     return updates
 
 
-def _apply_lab(page: Page, view: View) -> dict:
-    """The 2D lab's data set and arrows, and its t when the link's tab is the lab."""
-    updates = {}
+def _apply_lab(page: Page, view: View, current: dict) -> tuple[dict, list[str]]:
+    """The 2D lab's data set and arrows, and its t when the link's tab is the lab; and a note when the arrows asked
+    for need an ε_θ this session has not trained on that data (the exact field is shown instead)."""
+    updates, notes = {}, []
     if view.data is not None:
         updates[page.lab.data] = view.data
     if view.field is not None:
-        updates[page.lab.field] = view.field
+        field = view.field
+        if field != "exact" and not lab2d.model_fits(current["lab_learned"], current["lab_cloud"], view.data):
+            label = lab2d.field_label(field)
+            notes.append(f"the 2D lab's “{label}” arrows need ε_θ trained on this data (“Train ε_θ”): exact shown")
+            field = "exact"
+        updates[page.lab.field] = field
     if view.t is not None and view.tab == "lab2d":
         updates[page.lab.t] = view.t
-    return updates
+    return updates, notes
 
 
 def _apply_reverse(page: Page, view: View) -> dict:
@@ -312,26 +319,29 @@ def wire(demo: gr.Blocks, page: Page, presenter: Presenter, scene_list: list[Sce
     """The presenter's events: the page load restores the address's view, the scene keys, "Copy link"."""
     scenes = {scene.key: scene for scene in scene_list}
     source = page.forward.source
-    now = [source.size, source.mode, source.kind, source.t, page.forward.state]
+    now = [source.size, source.mode, source.kind, source.t, page.forward.state, page.lab.cloud, page.lab.learned]
     targets = outputs(page, presenter)
     quiet = {"show_progress": "hidden"}
     tell_script = {"fn": None, "inputs": presenter.applied, "js": "(q) => window.ddpmPresenter.applied(q)"}
 
-    def current(size, mode, kind, t_value, state) -> dict:
-        return {"size": size, "mode": mode, "kind": kind, "t": t_value, "state": state}
+    def current(size, mode, kind, t_value, state, lab_cloud, lab_learned) -> dict:
+        return {"size": size, "mode": mode, "kind": kind, "t": t_value, "state": state, "lab_cloud": lab_cloud,
+                "lab_learned": lab_learned}  # fmt: skip
 
-    def restore(size, mode, kind, t_value, state, request: gr.Request) -> dict:
+    def restore(size, mode, kind, t_value, state, lab_cloud, lab_learned, request: gr.Request) -> dict:
         query = dict(request.query_params) if request is not None else {}
         if not query:
             return {}
-        return apply(page, presenter, parse_view(query, page.models()), current(size, mode, kind, t_value, state))
+        now_values = current(size, mode, kind, t_value, state, lab_cloud, lab_learned)
+        return apply(page, presenter, parse_view(query, page.models()), now_values)
 
-    def scene(key, size, mode, kind, t_value, state) -> dict:
+    def scene(key, size, mode, kind, t_value, state, lab_cloud, lab_learned) -> dict:
         chosen = scenes.get(key)
         if chosen is None:
             return {presenter.note: say("No scene on key {}.", key)}
         title = say("Scene {}: {}", chosen.key, chosen.name)
-        return apply(page, presenter, chosen.parsed, current(size, mode, kind, t_value, state), title)
+        now_values = current(size, mode, kind, t_value, state, lab_cloud, lab_learned)
+        return apply(page, presenter, chosen.parsed, now_values, title)
 
     demo.load(restore, now, targets, api_name="restore_view", **quiet).then(**tell_script)
     scene_key = "(k, ...rest) => [window.ddpmPresenter.sceneKey, ...rest]"  # the key the script was pressed

@@ -30,6 +30,9 @@ PRESENTER_KO: dict[str, str] = {
     "Link: {}.": "링크: {}.",
     "Scene {}: {}": "장면 {}: {}",
     "No scene on key {}.": "{} 키에는 장면이 없습니다.",
+    "the 2D lab's “{}” arrows need ε_θ trained on this data (“Train ε_θ”): exact shown": (
+        "2D 실험실의 “{}” 화살표는 이 데이터로 학습한 ε_θ가 있어야 합니다 (“ε_θ 학습”): 정확한 −ε*를 보여 줍니다"
+    ),
     "{} “{}” read as “{}”": "{} “{}” 을(를) “{}” 으로 읽었습니다",
     "unknown {} “{}” ignored": "알 수 없는 {} “{}” 은(는) 무시했습니다",
     "{} “{}” is not a number: ignored": "{} “{}” 은(는) 숫자가 아니어서 무시했습니다",
