@@ -146,3 +146,34 @@ def test_schedule_explorer(app_page):
     page.wait_for_function("() => document.querySelector('#schedule-message').innerText.includes('schedule(s)')")
     page.locator("#kinds").get_by_label("linear").check()
     page.get_by_role("tab", name="Forward noising").click()
+
+
+def test_an_emoji_example_gets_a_colour_x0_from_the_emoji_model(app_page):
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    from ui.models import BUNDLED_MODELS
+
+    if not BUNDLED_MODELS["emoji"].is_dir():
+        pytest.skip("this copy has no bundled emoji model")
+    page, suffix = app_page
+    page.get_by_role("tab", name="Forward noising").click()
+    page.get_by_role("tab", name="Examples").click()
+    page.get_by_label("Cat (Chelsea)").check()  # no model knows a photo: the panel says so
+    page.locator("#x0-note", has_text="a model knows").wait_for()
+    page.get_by_label("Rocket (emoji)").check()
+    page.locator("#x0-note", has_text="32×32").wait_for()
+
+    def colourfulness() -> float:  # red minus blue, averaged over the panel's picture: 0 for gray
+        picture = Image.open(io.BytesIO(page.locator("#x0-hat img").screenshot())).convert("RGB")
+        pixels = np.asarray(picture).astype(int)
+        return float(np.abs(pixels[..., 0] - pixels[..., 2]).mean())
+
+    for _ in range(40):  # the panel's picture follows its note, on a loaded machine up to seconds later
+        if colourfulness() > 3:
+            break
+        page.wait_for_timeout(250)
+    assert colourfulness() > 3  # colour, not gray
+    page.screenshot(path=str(DOCS / f"forward-emoji{suffix}.png"), full_page=True)
