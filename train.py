@@ -28,7 +28,7 @@ from torch.optim.swa_utils import AveragedModel
 from torch.utils.data import DataLoader, Dataset, DistributedSampler
 from tqdm import tqdm
 
-from ddpm import DDPMError, NoiseSchedule
+from ddpm import DDPMError, NoiseSchedule, load_pipeline
 from ddpm.device import pick_device
 from ddpm.diffusion import training_loss
 from ddpm.memorisation import TRAINING_SET_FILE, TrainingSet
@@ -108,6 +108,13 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--hflip", action="store_true", help="random horizontal flips (not for digits)")
     p.add_argument("--model", default="small", help="preset: tiny | small | cifar10")
     p.add_argument("--model-config", default=None, help="a diffusers UNet2DModel config.json (overrides --model)")
+    p.add_argument(
+        "--init-from",
+        default=None,
+        metavar="FOLDER",
+        help="start from a trained model's weights and config (a diffusers folder, e.g. checkpoints/ddpm-mnist): "
+        "fine-tuning; overrides --model and --model-config",
+    )
     p.add_argument("--beta-schedule", default="linear", choices=["linear", "quadratic", "sigmoid", "cosine"])
     p.add_argument("--num-timesteps", type=int, default=1000)
     p.add_argument("--steps", type=int, default=20_000, help="optimizer steps in total")
@@ -185,12 +192,20 @@ def start_run(args) -> Run:
     if rank == 0:
         out.mkdir(parents=True, exist_ok=True)
     torch.manual_seed(args.seed)
-    config = (
-        json.loads(Path(args.model_config).read_text())
-        if args.model_config
-        else unet_preset(args.model, args.channels, args.image_size)
-    )
-    unet = UNet(checked_config(config, args)).to(device)
+    schedule = NoiseSchedule.make(args.beta_schedule, args.num_timesteps)
+    start = load_pipeline(args.init_from, device="cpu") if args.init_from else None
+    if start is not None:
+        if not torch.equal(start.schedule.betas, schedule.betas):
+            raise DDPMError(f"{args.init_from} was trained with {start.schedule}, not the {schedule} asked for.")
+        config = start.unet.config.to_dict()
+    elif args.model_config:
+        config = json.loads(Path(args.model_config).read_text())
+    else:
+        config = unet_preset(args.model, args.channels, args.image_size)
+    unet = UNet(checked_config(config, args))
+    if start is not None:
+        unet.load_state_dict(start.unet.state_dict())
+    unet = unet.to(device)
     ema = AveragedModel(unet, multi_avg_fn=ema_multi_avg_fn(args.ema_decay), use_buffers=True)
     optimizer = torch.optim.AdamW(unet.parameters(), lr=args.lr, weight_decay=args.weight_decay)
     amp = amp_dtype(device, args.mixed_precision)
@@ -203,7 +218,7 @@ def start_run(args) -> Run:
         device,
         trainee,
         DistributedDataParallel(unet) if world > 1 else unet,
-        NoiseSchedule.make(args.beta_schedule, args.num_timesteps),
+        schedule,
         make_dataset(args.data, args.image_size, args.channels),
         torch.Generator().manual_seed(args.seed + rank),
         amp,

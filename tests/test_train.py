@@ -418,3 +418,21 @@ def test_a_bad_device_is_one_sentence(tmp_path, capsys):
     assert train.main(["--device", "tpu", "--out", str(tmp_path)]) == 2
     err = capsys.readouterr().err
     assert err.startswith("error: ") and "tpu" in err and "Traceback" not in err
+
+
+def test_init_from_fine_tunes_a_trained_model_from_its_own_weights_and_schedule(tmp_path, capsys):
+    folder = image_folder(tmp_path / "data", count=8)
+    first = tmp_path / "first"
+    assert train.main(micro_args(tmp_path, first, "--data", str(folder), "--batch-size", "4", steps=2)) == 0
+    trained = load_pipeline(first / "pipeline").unet.state_dict()
+    again = tmp_path / "again"  # a learning rate of 0: the fine-tuned weights are the starting ones, exactly
+    argv = micro_args(tmp_path, again, "--data", str(folder), "--init-from", str(first / "pipeline"), steps=2)
+    assert train.main([*argv, "--batch-size", "4", "--lr", "0", "--model", "tiny"]) == 0
+    tuned = load_pipeline(again / "pipeline").unet.state_dict()
+    assert tuned.keys() == trained.keys() and all(torch.equal(tuned[k], trained[k]) for k in trained)
+    moved = tmp_path / "moved"  # a real learning rate moves them
+    assert train.main([*micro_args(tmp_path, moved, "--data", str(folder), "--init-from", str(first / "pipeline"))]) == 0
+    assert any(not torch.equal(w, trained[k]) for k, w in load_pipeline(moved / "pipeline").unet.state_dict().items())
+    other = [*argv, "--beta-schedule", "cosine", "--out", str(tmp_path / "cosine")]
+    assert train.main(other) == 2
+    assert "was trained with" in capsys.readouterr().err
