@@ -161,6 +161,9 @@ def test_an_emoji_example_gets_a_colour_x0_from_the_emoji_model(app_page):
     page, suffix = app_page
     page.get_by_role("tab", name="Forward noising").click()
     page.get_by_role("tab", name="Examples").click()
+    # emoji → photo → emoji: each a change, whatever was picked before (the cat may be already, under a drawing)
+    page.get_by_label("Rocket (emoji)").check()
+    page.locator("#x0-note", has_text="32×32").wait_for()
     page.get_by_label("Cat (Chelsea)").check()  # no model knows a photo: the panel says so
     page.locator("#x0-note", has_text="a model knows").wait_for()
     page.get_by_label("Rocket (emoji)").check()

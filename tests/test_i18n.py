@@ -21,7 +21,7 @@ ALLOWED = {
     "beta_end", "Ho", "et", "al", "Denoising", "Diffusion", "Probabilistic", "Model", "Models", "sqrt", "alpha", "bar",
     "mathcal", "varepsilon", "theta", "prod", "mid", "frac", "sum", "mathbb", "le", "trailing", "leading",
     "linspace", "data", "base64", "eager", "start", "end", "x_t", "x_T", "t_k", "RGB", "float", "API", "Chelsea",
-    "Song", "Zhao", "Lu", "log", "nat", "nats", "CUDA", "GPU", "digits", "emoji", "bfloat",
+    "Song", "Zhao", "Lu", "log", "nat", "nats", "CUDA", "GPU", "digits", "emoji", "bfloat", "Apache",
 }  # fmt: skip
 WORD = re.compile(r"[A-Za-z][A-Za-z_]{2,}")
 # LaTeX, code, HTML tags and entities, model ids and folders

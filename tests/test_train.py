@@ -431,7 +431,7 @@ def test_init_from_fine_tunes_a_trained_model_from_its_own_weights_and_schedule(
     tuned = load_pipeline(again / "pipeline").unet.state_dict()
     assert tuned.keys() == trained.keys() and all(torch.equal(tuned[k], trained[k]) for k in trained)
     moved = tmp_path / "moved"  # a real learning rate moves them
-    assert train.main([*micro_args(tmp_path, moved, "--data", str(folder), "--init-from", str(first / "pipeline"))]) == 0
+    assert train.main(micro_args(tmp_path, moved, "--data", str(folder), "--init-from", str(first / "pipeline"))) == 0
     assert any(not torch.equal(w, trained[k]) for k, w in load_pipeline(moved / "pipeline").unet.state_dict().items())
     other = [*argv, "--beta-schedule", "cosine", "--out", str(tmp_path / "cosine")]
     assert train.main(other) == 2
