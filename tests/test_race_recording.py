@@ -73,3 +73,21 @@ def test_a_damaged_race_recording_is_one_sentence(recorded, tmp_path):
     with pytest.raises(DDPMError, match="not a readable race recording"):
         RaceRecording.read(tmp_path / "bad")
     assert len(RaceRecordings.scan(tmp_path).notes) == 1 and found.credit.startswith("recorded on")
+
+
+def test_a_race_recorded_in_english_plays_in_the_page_s_language(tiny_model_dir, recorded):
+    from ui.i18n import reset_lang, use_lang
+
+    models = PipelineCache(tiny_model_dir, device="cpu")
+    races = RaceRecordings.scan(recorded)
+    token = use_lang("ko")
+    try:
+        played, live = race_of(models, races), race_of(models, races, live=True)
+    finally:
+        reset_lang(token)
+    for lane in range(2):  # each lane's readout as the live Korean race writes it, bar the seconds it took
+        words = lambda text: [p for p in text.split(" · ") if not p.endswith(" s")]  # noqa: E731
+        assert words(played[-1][2 + 2 * lane]) == words(live[-1][2 + 2 * lane])
+        assert "RMS to ref" not in played[-1][2 + 2 * lane]
+    assert list(played[-1][11].columns) == list(live[-1][11].columns)  # the table's column names, in Korean
+    assert "sampler" not in played[-1][11].columns and "seconds" not in played[-1][11].columns

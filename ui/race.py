@@ -36,7 +36,7 @@ from ddpm.sampling import DenoiseStep, SamplingOptions
 
 from . import lettering, params
 from .commit import rms_per_image
-from .i18n import localized, say, t
+from .i18n import localize, localized, say, t
 from .inputs import OptionalWhole, Pick, Whole, WholeSlider
 from .models import BUNDLED_MODEL, PipelineCache
 from .outputs import SKIP, Outputs
@@ -136,6 +136,11 @@ class LaneResult:
             else say("RMS to ref {}", f"{self.distance:.4f}")
         )
         return f"**{self.label}** · NFE {self.nfe}/{self.total} · {self.seconds:.2f} s · {distance}"
+
+
+def localize_readout(readout: str) -> str:
+    """A lane's readout written in another language (a recorded race's English) in the page's: part by part."""
+    return " · ".join(localize(part) for part in readout.split(" · "))
 
 
 @dataclass

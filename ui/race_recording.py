@@ -26,7 +26,7 @@ from ddpm import DDPMError, Pipeline
 from ddpm.device import dtype_name
 from ddpm.recording import machine_name
 
-from .i18n import localize, say
+from .i18n import localize, localized, say
 from .outputs import SKIP
 from .pictures import FastPng
 from .race import (
@@ -38,6 +38,7 @@ from .race import (
     RaceUpdate,
     ReferenceKey,
     distance_frame,
+    localize_readout,
     race_key,
     race_run,
 )
@@ -152,7 +153,7 @@ class RaceRecording:
                         picture = png(np.asarray(image))
                 elif lane.clear_label is not None:
                     picture = gr.update(value=None, label=lane.clear_label)
-                views.append(LaneView(picture, SKIP if lane.readout is None else lane.readout))
+                views.append(LaneView(picture, SKIP if lane.readout is None else localize_readout(lane.readout)))
             if moment.results is not None:
                 state.results = [LaneResult(**r) for r in moment.results]
             state.finished = index == len(self.moments) - 1
@@ -165,7 +166,7 @@ class RaceRecording:
                 LanesView.of(views),
                 SKIP if moment.distances is None else distance_frame([tuple(row) for row in moment.distances]),
                 finals,
-                SKIP if moment.table is None else pd.DataFrame(**moment.table),
+                SKIP if moment.table is None else localized(pd.DataFrame(**moment.table)),
                 state,
             )
             time.sleep(PLAY_MOMENT_S)
