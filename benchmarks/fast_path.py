@@ -183,10 +183,10 @@ def _openvino_int8(net: UNet, schedule: NoiseSchedule) -> Network:
         x0 = torch.rand(4, C, size, size, generator=generator) * 2 - 1
         t = torch.randint(0, schedule.num_timesteps, (4,), generator=generator)
         x_t = schedule.q_sample(x0, t, torch.randn(x0.shape, generator=generator)).float()
-        calibration.append((x_t.numpy(), t.numpy()))
+        calibration.append((x_t.numpy(), net.time_proj(t).numpy()))  # the engine's inputs: x_t, t's code
     quantized = nncf.quantize(convert(net), nncf.Dataset(calibration, list), subset_size=128)
     config = {"PERFORMANCE_HINT": "LATENCY", "INFERENCE_NUM_THREADS": torch.get_num_threads()}
-    return OpenVINONetwork(ov.Core().compile_model(quantized, "CPU", config))
+    return OpenVINONetwork(ov.Core().compile_model(quantized, "CPU", config), net.time_proj)
 
 
 def time_round(made: dict[str, Network], x: torch.Tensor, t: torch.Tensor, order: list[str], skip: set[str]):
