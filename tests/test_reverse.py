@@ -272,6 +272,27 @@ def test_loading_a_model_shows_its_size_and_an_estimate(models):
     assert models.load(models.default_model, "bfloat16") is models.load(models.default_model, "bfloat16")
 
 
+def test_the_default_line_follows_the_model_loaded(models, tmp_path):
+    from ddpm.defaults import DefaultChoice, write_choice
+    from ui.i18n import reset_lang, use_lang
+
+    emoji = load_pipeline(models.default_model)
+    folder = tmp_path / "measured"
+    save_pipeline(emoji, folder)
+    why = "Measured on this checkpoint: ddpm-50 scores FD 71.61, the best in the table; real emoji score 7.34."
+    write_choice(folder, DefaultChoice(emoji.default_options, why), emoji.scheduler_options)
+    current, _ = reverse.load_model(str(folder), "exact", BATCH, STEPS, models.default_model, pipelines=models)
+    assert reverse.default_why(current, "exact", pipelines=models) == f"Default for this model: {why}"
+    token = use_lang("ko")
+    try:
+        assert reverse.default_why(current, "exact", pipelines=models).startswith("이 모델의 기본 설정: ")
+    finally:
+        reset_lang(token)
+    unmeasured = reverse.default_why(models.default_model, "exact", pipelines=models)  # the published rule, said so
+    assert "No measurement ships with this checkpoint" in unmeasured and why not in unmeasured
+    assert reverse.default_why("./missing", "exact", pipelines=models) is reverse.SKIP  # the line stays
+
+
 def test_bad_requests_are_sentences(models):
     with pytest.raises(reverse.gr.Error, match=r"T = 1000\) must be a whole number from 1 to 1000"):
         list(stream(models, steps=5000))

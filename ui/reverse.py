@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -251,6 +252,19 @@ def load_model(
         return display_name(choice), model_info(pipelines, choice, precision, batch_size, num_steps, sampler)
     except DDPMError as error:
         return in_use, f"⚠️ {localize(str(error))} {say('Still using {}.', f'`{display_name(in_use)}`')}"
+
+
+def default_why_line(why: str, say: Callable[[str], str] = say) -> str:
+    """ "Default for this model: <why>" (``say``: in the event's language), or nothing for a model without one."""
+    return say(f"Default for this model: {why}") if why else ""
+
+
+def default_why(in_use: str, precision: str, *, pipelines: PipelineCache) -> str:
+    """The line under the sampler for the model now in use (loading another model changes it)."""
+    try:
+        return default_why_line(pipelines.load(in_use, precision_dtype(precision, pipelines.device)).default_why)
+    except DDPMError:
+        return SKIP
 
 
 @dataclass(frozen=True)
@@ -519,6 +533,7 @@ class Controls:
     load_btn: gr.Button
     sampler: Choice
     sampler_note: gr.Markdown
+    default_why: gr.Markdown  # why the model in use samples as it does by default
     precision: Choice
     steps: WholeSlider
     eta: RealSlider
@@ -589,7 +604,7 @@ def _controls(first: str, precision_value: str, listed: list[str], recorded: boo
         sampler = Choice(SAMPLERS, value=start.sampler, label=t("Sampler"), elem_id="rev-sampler")
         precision = Choice(PRECISIONS, value=precision_value, label=t("Precision"), elem_id="rev-precision")
     note = gr.Markdown(built(lambda say: sampler_note(start.sampler, say)), elem_id="rev-sampler-note")
-    gr.Markdown(t(f"Default for this model: {defaults.choice.why}"), elem_id="rev-default-why")
+    why = gr.Markdown(built(lambda say: default_why_line(defaults.choice.why, say)), elem_id="rev-default-why")
     steps = WholeSlider(
         1,
         T,
@@ -622,6 +637,7 @@ def _controls(first: str, precision_value: str, listed: list[str], recorded: boo
         load_btn,
         sampler,
         note,
+        why,
         precision,
         steps,
         eta,
@@ -701,6 +717,9 @@ def _wire(
         [c.begin.t_start, c.steps],
         api_name="model_ranges",
         **quiet,
+    )
+    loaded.then(
+        partial(default_why, pipelines=pipelines), [in_use, c.precision], c.default_why, api_name="default_why", **quiet
     )
     c.sampler.change(sampler_note, c.sampler, c.sampler_note, api_name="sampler_note", **quiet)
     gr.on(
