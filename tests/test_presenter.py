@@ -47,16 +47,16 @@ def test_a_link_s_learned_arrows_need_an_eps_theta_trained_on_its_data_else_the_
     from types import SimpleNamespace
 
     from ui import lab2d
-    from ui.presenter import _apply_lab
+    from ui.presenter import PageNow, _apply_lab
 
     page = SimpleNamespace(lab=SimpleNamespace(data="data", t="t", field="field"))
     moons = lab2d.make_cloud("two_moons", 50, 0)
     trained = lab2d.Learned(lab2d.EpsMLP(), moons.key)
-    untrained = {"lab_cloud": moons, "lab_learned": None}
+    untrained = PageNow("128", "RGB", "linear", 0, None, lab_cloud=moons, lab_learned=None)
     updates, notes = _apply_lab(page, View(tab="lab2d", data="swiss_roll", t=123, field="difference"), untrained)
     assert updates == {"data": "swiss_roll", "field": "exact", "t": 123}
     assert len(notes) == 1 and "difference ε_θ − ε*" in notes[0] and "Train ε_θ" in notes[0]
-    now = {"lab_cloud": moons, "lab_learned": trained}
+    now = PageNow("128", "RGB", "linear", 0, None, lab_cloud=moons, lab_learned=trained)
     assert _apply_lab(page, View(tab="lab2d", field="learned"), now) == ({"field": "learned"}, [])
     assert _apply_lab(page, View(tab="lab2d", data="two_moons", field="difference"), now)[0]["field"] == "difference"
     assert _apply_lab(page, View(tab="lab2d", data="ring", field="learned"), now)[0]["field"] == "exact"  # other data

@@ -196,9 +196,23 @@ def outputs(page: Page, presenter: Presenter) -> list:
     ]
 
 
-def apply(page: Page, presenter: Presenter, parsed: ParsedView, current: dict, title: str = "") -> dict:
-    """The new values of the components ``parsed.view`` sets (a dict: the others stay as they are). ``current``:
-    the Forward tab's size, mode, kind, t and state, for an example the view loads."""
+@dataclass(frozen=True)
+class PageNow:
+    """What the page shows when a link or scene arrives, that applying it depends on: the Forward tab's size, mode,
+    schedule, t and state (an example the view loads is shown with them), the 2D lab's data and its ε_θ."""
+
+    size: str
+    mode: str
+    kind: str
+    t: int
+    state: object
+    lab_cloud: object  # ui.lab2d.Cloud
+    lab_learned: object  # ui.lab2d.Learned or None
+
+
+def apply(page: Page, presenter: Presenter, parsed: ParsedView, current: PageNow, title: str = "") -> dict:
+    """The new values of the components ``parsed.view`` sets (a dict: the others stay as they are), given what the
+    page shows ``current``ly."""
     view = parsed.view
     updates: dict = {}
     if view.tab is not None:
@@ -221,14 +235,14 @@ def apply(page: Page, presenter: Presenter, parsed: ParsedView, current: dict, t
     return updates
 
 
-def _apply_forward(page: Page, view: View, current: dict) -> dict:
+def _apply_forward(page: Page, view: View, current: PageNow) -> dict:
     source, updates = page.forward.source, {}
-    kind = view.schedule or current["kind"]
-    t_value = current["t"] if view.t is None else view.t
+    kind = view.schedule or current.kind
+    t_value = current.t if view.t is None else view.t
     if view.example is not None:  # the new state and all its views at once, so that the events the new values
         # trigger (example, schedule, t) all see the new state, in whatever order they finish
         shown = forward.load_example_image(
-            view.example, current["size"], current["mode"], kind, t_value, current["state"], page.pipelines
+            view.example, current.size, current.mode, kind, t_value, current.state, page.pipelines
         )
         updates |= dict(zip([page.forward.state, *page.forward.views.all()], shown, strict=True))
         updates[source.example] = view.example
@@ -239,7 +253,7 @@ def _apply_forward(page: Page, view: View, current: dict) -> dict:
     return updates
 
 
-def _apply_lab(page: Page, view: View, current: dict) -> tuple[dict, list[str]]:
+def _apply_lab(page: Page, view: View, current: PageNow) -> tuple[dict, list[str]]:
     """The 2D lab's data set and arrows, and its t when the link's tab is the lab; and a note when the arrows asked
     for need an ε_θ this session has not trained on that data (the exact field is shown instead)."""
     updates, notes = {}, []
@@ -247,7 +261,7 @@ def _apply_lab(page: Page, view: View, current: dict) -> tuple[dict, list[str]]:
         updates[page.lab.data] = view.data
     if view.field is not None:
         field = view.field
-        if field != "exact" and not lab2d.model_fits(current["lab_learned"], current["lab_cloud"], view.data):
+        if field != "exact" and not lab2d.model_fits(current.lab_learned, current.lab_cloud, view.data):
             label = lab2d.field_label(field)
             notes.append(f"the 2D lab's “{label}” arrows need ε_θ trained on this data (“Train ε_θ”): exact shown")
             field = "exact"
@@ -324,24 +338,20 @@ def wire(demo: gr.Blocks, page: Page, presenter: Presenter, scene_list: list[Sce
     quiet = {"show_progress": "hidden"}
     tell_script = {"fn": None, "inputs": presenter.applied, "js": "(q) => window.ddpmPresenter.applied(q)"}
 
-    def current(size, mode, kind, t_value, state, lab_cloud, lab_learned) -> dict:
-        return {"size": size, "mode": mode, "kind": kind, "t": t_value, "state": state, "lab_cloud": lab_cloud,
-                "lab_learned": lab_learned}  # fmt: skip
-
     def restore(size, mode, kind, t_value, state, lab_cloud, lab_learned, request: gr.Request) -> dict:
         query = dict(request.query_params) if request is not None else {}
         if not query:
             return {}
-        now_values = current(size, mode, kind, t_value, state, lab_cloud, lab_learned)
-        return apply(page, presenter, parse_view(query, page.models()), now_values)
+        current = PageNow(size, mode, kind, t_value, state, lab_cloud, lab_learned)
+        return apply(page, presenter, parse_view(query, page.models()), current)
 
     def scene(key, size, mode, kind, t_value, state, lab_cloud, lab_learned) -> dict:
         chosen = scenes.get(key)
         if chosen is None:
             return {presenter.note: say("No scene on key {}.", key)}
         title = say("Scene {}: {}", chosen.key, chosen.name)
-        now_values = current(size, mode, kind, t_value, state, lab_cloud, lab_learned)
-        return apply(page, presenter, chosen.parsed, now_values, title)
+        current = PageNow(size, mode, kind, t_value, state, lab_cloud, lab_learned)
+        return apply(page, presenter, chosen.parsed, current, title)
 
     demo.load(restore, now, targets, api_name="restore_view", **quiet).then(**tell_script)
     scene_key = "(k, ...rest) => [window.ddpmPresenter.sceneKey, ...rest]"  # the key the script was pressed
